@@ -1,0 +1,163 @@
+"""clusterdata build: raw CSVs -> data/parquet/*.parquet + datapackage.json, only if everything validates.
+
+Nothing is written until every table has validated and every output has been rendered in memory;
+then each changed file is written beside its target and renamed over it. A Parquet file whose
+content (data, types, column metadata) is unchanged keeps its bytes, so a build with another
+pyarrow version does not rewrite the data, and `--check` compares content, not writer versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from . import __version__
+from .definitions import TableDef, read_definitions, read_package_metadata
+from .validate import ParsedTable, Problem, validate_package
+
+PARQUET_DIR = Path("data") / "parquet"
+DESCRIPTOR = Path("datapackage.json")
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+
+
+class BuildFailed(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository checkout around `start` (default: the current directory)."""
+    start = (start or Path.cwd()).resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "schemas" / "_package.toml").is_file() and (folder / "data" / "raw").is_dir():
+            return folder
+    raise FileNotFoundError(
+        f"no clusterdata repository at or above {start}: build and validate run inside a checkout "
+        "(with schemas/ and data/raw/); pass --root to name one"
+    )
+
+
+def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> bytes:
+    """The Parquet bytes of one table: typed columns, enums dictionary-encoded, zstd, no timestamps."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ._load import pandas_dtype
+
+    frame = parsed.frame.astype({f["name"]: pandas_dtype(f) for f in table.fields})
+    arrow = pa.Table.from_pandas(frame, schema=table.arrow_schema(), preserve_index=False)
+    metadata = dict(arrow.schema.metadata or {})
+    metadata[b"clusterdata"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True).encode()
+    sink = pa.BufferOutputStream()
+    pq.write_table(arrow.replace_schema_metadata(metadata), sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def same_content(a: bytes, b: bytes) -> bool:
+    """Two Parquet files hold the same table: data, types, field metadata and our provenance (not writer versions)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def read(data: bytes):
+        table = pq.ParquetFile(pa.BufferReader(data)).read()
+        meta = {k: v for k, v in (table.schema.metadata or {}).items() if k == b"clusterdata"}
+        return table.replace_schema_metadata(meta)
+
+    try:
+        return read(a).equals(read(b), check_metadata=True)
+    except (pa.ArrowInvalid, OSError):
+        return False
+
+
+def sources_by_id(parsed: dict[str, ParsedTable]) -> dict[str, dict]:
+    return {row["source_id"]: row for row in parsed["sources"].raw} if "sources" in parsed else {}
+
+
+def source_entry(source: dict) -> dict:
+    entry = {"title": source["citation"]}
+    if source.get("url"):
+        entry["path"] = source["url"]
+    return entry
+
+
+def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, TableDef]) -> dict[Path, bytes]:
+    """Every output file (relative path -> bytes). Parquet content that has not changed keeps the bytes on disk."""
+    package = read_package_metadata(root / "schemas")
+    sources = sources_by_id(parsed)
+    outputs: dict[Path, bytes] = {}
+    resources = []
+    for name, table in definitions.items():
+        source = sources.get(table.source) if table.source else None
+        provenance = {"table": name, "title": table.title, "dataset_version": __version__,
+                      "source": source["citation"] if source else None, "location": table.location}
+        relative = PARQUET_DIR / f"{name}.parquet"
+        data = render_parquet(parsed[name], table, provenance)
+        on_disk = root / relative
+        if on_disk.is_file():
+            old = on_disk.read_bytes()
+            if old != data and same_content(old, data):
+                data = old
+        outputs[relative] = data
+        resource = {"name": name, "type": "table", "path": relative.as_posix(), "scheme": "file",
+                    "format": "parquet", "mediatype": "application/vnd.apache.parquet",
+                    "title": table.title, "description": table.description}
+        if source:
+            resource["sources"] = [source_entry(source)]
+        if table.location:
+            resource["location"] = table.location
+        if table.source_notes:
+            resource["sourceNotes"] = table.source_notes
+        resource["bytes"] = len(data)
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        resource["schema"] = table.table_schema()
+        resources.append(resource)
+    descriptor = {"$schema": PROFILE, "name": package["name"], "title": package["title"],
+                  "description": package["description"], "version": __version__,
+                  "homepage": package.get("homepage"), "keywords": package.get("keywords", []),
+                  "licenses": package["licenses"], "contributors": package.get("contributors", []),
+                  "sources": [source_entry(s) for s in sources.values()], "resources": resources}
+    descriptor = {k: v for k, v in descriptor.items() if v is not None}
+    outputs[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return outputs
+
+
+def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:
+    """Outputs that differ from disk, and Parquet files on disk that no table produces any more."""
+    differ = [p for p, data in outputs.items() if not (root / p).is_file() or (root / p).read_bytes() != data]
+    orphans = [p.relative_to(root) for p in sorted((root / PARQUET_DIR).glob("*.parquet")) if p.relative_to(root) not in outputs]
+    return differ + orphans
+
+
+def build(root: Path, check: bool = False) -> list[Path]:
+    """Validate, render and (unless `check`) write; returns the files that changed (or would change)."""
+    parsed, problems = validate_package(root)
+    if problems:
+        raise BuildFailed(problems)
+    definitions = read_definitions(root / "schemas")
+    outputs = render(root, parsed, definitions)
+    changed = stale_files(root, outputs)
+    if not check:
+        write_atomically(root, {p: outputs[p] for p in changed if p in outputs}, [p for p in changed if p not in outputs])
+    return changed
+
+
+def write_atomically(root: Path, files: dict[Path, bytes], remove: list[Path]) -> None:
+    """Write every file beside its target first, then rename each over its target; remove orphans last."""
+    (root / PARQUET_DIR).mkdir(parents=True, exist_ok=True)
+    staged = []
+    try:
+        for relative, data in files.items():
+            temporary = (root / relative).with_name(f".{relative.name}.tmp-{os.getpid()}")
+            temporary.write_bytes(data)
+            staged.append((temporary, root / relative))
+    except BaseException:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for relative in remove:
+        (root / relative).unlink()

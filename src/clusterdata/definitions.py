@@ -1,0 +1,156 @@
+"""Table definitions: one TOML file per table in schemas/, the single place a table is defined.
+
+From a definition come the Frictionless Table Schema written into datapackage.json, the pandera
+schema that validates the raw CSV, and the Arrow schema of the Parquet file, so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FIELD_TYPES = ("integer", "number", "string", "boolean")
+CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern", "minLength", "maxLength")
+
+
+@dataclass
+class TableDef:
+    name: str
+    title: str
+    description: str
+    fields: list[dict]
+    primary_key: list[str]
+    source: str | None = None
+    location: str | None = None
+    source_notes: list[str] = field(default_factory=list)
+    foreign_keys: list[dict] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    path: Path | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [f["name"] for f in self.fields]
+
+    def field(self, name: str) -> dict:
+        return next(f for f in self.fields if f["name"] == name)
+
+    def table_schema(self) -> dict:
+        """The Frictionless Table Schema (v2) of the table."""
+        schema = {"fields": self.fields, "missingValues": MISSING_VALUES, "primaryKey": self.primary_key}
+        if self.foreign_keys:
+            schema["foreignKeys"] = self.foreign_keys
+        return schema
+
+    def pandera_schema(self):
+        """The pandera schema that checks a parsed frame: types, constraints, nullability, key uniqueness."""
+        import pandera.pandas as pa
+
+        columns = {}
+        for f in self.fields:
+            c = f.get("constraints", {})
+            checks = []
+            if "minimum" in c:
+                checks.append(pa.Check.ge(c["minimum"], error=f"is below the minimum {c['minimum']}"))
+            if "maximum" in c:
+                checks.append(pa.Check.le(c["maximum"], error=f"is above the maximum {c['maximum']}"))
+            if "enum" in c:
+                checks.append(pa.Check.isin(c["enum"], error=f"is not one of {', '.join(c['enum'])}"))
+            if "pattern" in c:
+                checks.append(pa.Check.str_matches(f"(?:{c['pattern']})\\Z", error=f"does not match the pattern {c['pattern']}"))
+            if "minLength" in c or "maxLength" in c:
+                lo, hi = c.get("minLength"), c.get("maxLength")
+                checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
+            columns[f["name"]] = pa.Column(
+                STORAGE_DTYPES[f["type"]],
+                checks,
+                nullable=not c.get("required", False),
+                unique=c.get("unique", False),
+                title=f["name"],
+                description=f.get("description"),
+            )
+        return pa.DataFrameSchema(
+            columns, unique=self.primary_key or None, strict=True, ordered=True, name=self.name
+        )
+
+    def arrow_schema(self):
+        """The Arrow schema of the Parquet file: enums dictionary-encoded, units and descriptions as field metadata."""
+        import pyarrow as pa
+
+        arrow_types = {"integer": pa.int64(), "number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}
+        out = []
+        for f in self.fields:
+            c = f.get("constraints", {})
+            kind = pa.dictionary(pa.int32(), pa.string()) if "enum" in c else arrow_types[f["type"]]
+            meta = {k: f[k] for k in ("description", "unit") if k in f}
+            out.append(pa.field(f["name"], kind, nullable=not c.get("required", False), metadata=meta))
+        return pa.schema(out)
+
+
+# An empty CSV cell is missing; "nan" and "<NA>" are how a null Parquet cell reaches Frictionless through pandas.
+MISSING_VALUES = ["", "nan", "<NA>"]
+
+# Dtypes of a frame as parsed from CSV, before enums become categoricals (see _load.pandas_dtype).
+STORAGE_DTYPES = {"integer": "Int64", "number": "float64", "string": "string", "boolean": "boolean"}
+
+
+class DefinitionError(ValueError):
+    """A schemas/*.toml file that is not a valid table definition."""
+
+
+def read_definition(path: Path) -> TableDef:
+    """Read and check one schemas/NAME.toml."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise DefinitionError(f"{path}: not valid TOML: {error}") from None
+    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks"}
+    for key in raw:
+        if key not in known:
+            raise DefinitionError(f"{path}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+    for key in ("title", "description", "fields", "primary_key"):
+        if key not in raw:
+            raise DefinitionError(f"{path}: the key {key!r} is missing")
+    table = TableDef(name=path.stem, path=path, **raw)
+    names = table.columns
+    for f in table.fields:
+        if f.get("type") not in FIELD_TYPES:
+            raise DefinitionError(f"{path}: field {f.get('name')!r}: type must be one of {', '.join(FIELD_TYPES)}")
+        for key in f.get("constraints", {}):
+            if key not in CONSTRAINTS:
+                raise DefinitionError(f"{path}: field {f['name']!r}: unknown constraint {key!r}")
+    if len(set(names)) != len(names):
+        raise DefinitionError(f"{path}: a field name appears twice")
+    for key in table.primary_key:
+        if key not in names:
+            raise DefinitionError(f"{path}: primary_key names {key!r}, which is not a field")
+    for declared in table.checks:
+        check_declaration(path, table, declared)
+    return table
+
+
+def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
+    """A [[checks]] entry names a known kind and existing columns."""
+    from .checks import KINDS
+
+    kind = declared.get("kind")
+    if kind not in KINDS:
+        raise DefinitionError(f"{path}: check kind {kind!r} is not one of {', '.join(KINDS)}")
+    for key in ("column", "share", "count", "level", "growth", "order_by", "total_column", "denominator_column"):
+        if key in declared and declared[key] not in table.columns:
+            raise DefinitionError(f"{path}: check {kind}: {key} = {declared[key]!r} is not a field")
+    for column in declared.get("group_by", []):
+        if column not in table.columns:
+            raise DefinitionError(f"{path}: check {kind}: group_by names {column!r}, which is not a field")
+
+
+def read_definitions(schemas_dir: Path) -> dict[str, TableDef]:
+    """All table definitions, in the catalog's order (tables first, then the package's own metadata tables)."""
+    paths = sorted(p for p in schemas_dir.glob("*.toml") if not p.name.startswith("_"))
+    found = {p.stem: read_definition(p) for p in paths}
+    metadata_tables = [n for n in ("sources", "source_contents", "annotations") if n in found]
+    return {n: found[n] for n in [n for n in found if n not in metadata_tables] + metadata_tables}
+
+
+def read_package_metadata(schemas_dir: Path) -> dict:
+    return tomllib.loads((schemas_dir / "_package.toml").read_text(encoding="utf-8"))
