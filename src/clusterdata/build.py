@@ -19,6 +19,8 @@ from .validate import ParsedTable, Problem, validate_package
 
 PARQUET_DIR = Path("data") / "parquet"
 DESCRIPTOR = Path("datapackage.json")
+README = Path("README.md")
+CATALOG_START, CATALOG_END = "<!-- catalog:start (made by clusterdata build) -->", "<!-- catalog:end -->"
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
@@ -121,7 +123,24 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
                   "sources": [source_entry(s) for s in sources.values()], "resources": resources}
     descriptor = {k: v for k, v in descriptor.items() if v is not None}
     outputs[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if (root / README).is_file():
+        outputs[README] = readme_with_catalog((root / README).read_text(encoding="utf-8"), parsed, definitions, sources).encode("utf-8")
     return outputs
+
+
+def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
+    """README.md with its catalog table remade from the definitions, between the two markers."""
+    if CATALOG_START not in readme or CATALOG_END not in readme:
+        return readme
+    lines = ["| table | what it holds | source | key | rows |", "|---|---|---|---|---|"]
+    for name, table in definitions.items():
+        source = f"`{table.source}`, {table.location}" if table.source else "(package metadata)"
+        lines.append(f"| `{name}` | {table.title} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
+    lines += ["", "| source_id | source |", "|---|---|"]
+    lines += [f"| `{source_id}` | {row['citation']} |" for source_id, row in sources.items()]
+    head, rest = readme.split(CATALOG_START, 1)
+    _, tail = rest.split(CATALOG_END, 1)
+    return f"{head}{CATALOG_START}\n" + "\n".join(lines) + f"\n{CATALOG_END}{tail}"
 
 
 def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:
@@ -146,7 +165,7 @@ def build(root: Path, check: bool = False) -> list[Path]:
 
 def write_atomically(root: Path, files: dict[Path, bytes], remove: list[Path]) -> None:
     """Write every file beside its target first, then rename each over its target; remove orphans last."""
-    (root / PARQUET_DIR).mkdir(parents=True, exist_ok=True)
+    (root / PARQUET_DIR).mkdir(parents=True, exist_ok=True)  # a fresh checkout may lack it
     staged = []
     try:
         for relative, data in files.items():

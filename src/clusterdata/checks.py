@@ -1,9 +1,10 @@
 """Cross-row checks declared in a table's definition ([[checks]] in schemas/NAME.toml).
 
-Each check returns the discrepancies it finds. A discrepancy that the source itself prints is
-recorded in annotations.csv as a `source_inconsistency` on the same row key and column, and is then
-expected; validate.py matches the two. Rows with an empty cell in a checked column are skipped:
-an unread value cannot be checked.
+Each check reports every row or group it could evaluate, as a Finding that agrees (`ok`) or not.
+A disagreement that the source itself prints is recorded in annotations.csv as a
+`source_inconsistency` on the same row key and column, and is then expected; an annotation on a
+finding that agrees is stale (validate.py matches the two). Rows with an empty cell in a checked
+column are not evaluated: an unread value cannot be checked, nor its erratum called stale.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ EPSILON = 1e-9  # floating-point slack on top of each declared tolerance
 
 
 @dataclass(frozen=True)
-class Discrepancy:
+class Finding:
+    ok: bool
     check: str
     row_key: str  # of the row, or of the group (a leading part of the key)
     column: str
@@ -68,8 +70,8 @@ def sums_to(frame, table, column, group_by=(), total=None, total_column=None, to
             want, what = float(totals[0]), f"{total_column} {fmt(float(totals[0]))}"
         else:
             want, what = float(total), fmt(float(total))
-        if abs(got - want) > tolerance + EPSILON:
-            yield Discrepancy(name, key, column, tuple(positions), fmt(got),
+        ok = abs(got - want) <= tolerance + EPSILON
+        yield Finding(ok, name, key, column, tuple(positions), fmt(got),
                               f"the {column} of {key or 'the table'} add up to {fmt(got)}, not {what} (tolerance {tolerance})")
 
 
@@ -87,8 +89,8 @@ def share_of_count(frame, table, share, count, group_by=(), denominator_column=N
             if _missing(s) or _missing(n) or _missing(d) or float(d) == 0:
                 continue
             want = 100 * float(n) / float(d)
-            if abs(float(s) - want) > tolerance + EPSILON:
-                yield Discrepancy(name, row_key(frame, p, table.primary_key), share, (p,), fmt(float(s)),
+            ok = abs(float(s) - want) <= tolerance + EPSILON
+            yield Finding(ok, name, row_key(frame, p, table.primary_key), share, (p,), fmt(float(s)),
                                   f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})")
 
 
@@ -104,8 +106,8 @@ def growth_matches_levels(frame, table, level, growth, order_by, step=1, toleran
         if _missing(g) or _missing(now) or _missing(before) or float(before) == 0:
             continue
         want = 100 * (float(now) / float(before) - 1)
-        if abs(float(g) - want) > tolerance + EPSILON:
-            yield Discrepancy(name, row_key(frame, p, table.primary_key), growth, (q, p), fmt(float(g)),
+        ok = abs(float(g) - want) <= tolerance + EPSILON
+        yield Finding(ok, name, row_key(frame, p, table.primary_key), growth, (q, p), fmt(float(g)),
                               f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})")
 
 
@@ -116,17 +118,10 @@ def _missing(value) -> bool:
 
 
 KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels)}
-# Which columns each kind checks: an annotation on any other column is not expected by the check.
-CHECKED_COLUMN = {"sums_to": "column", "share_of_count": "share", "growth_matches_levels": "growth"}
-
-
-def run_checks(frame, table) -> list[Discrepancy]:
-    """All discrepancies the table's declared checks find."""
+def run_checks(frame, table) -> list[Finding]:
+    """Everything the table's declared checks evaluate, agreeing or not."""
     found = []
     for declared in table.checks:
         found.extend(KINDS[declared["kind"]](frame, table, **{k: v for k, v in declared.items() if k not in ("kind", "why")}))
     return found
 
-
-def checked_columns(table) -> set[str]:
-    return {declared[CHECKED_COLUMN[declared["kind"]]] for declared in table.checks}

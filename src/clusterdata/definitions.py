@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FIELD_TYPES = ("integer", "number", "string", "boolean")
+FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")
 CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern", "minLength", "maxLength")
 
 
@@ -116,6 +117,9 @@ def read_definition(path: Path) -> TableDef:
     for f in table.fields:
         if f.get("type") not in FIELD_TYPES:
             raise DefinitionError(f"{path}: field {f.get('name')!r}: type must be one of {', '.join(FIELD_TYPES)}")
+        for key in f:
+            if key not in FIELD_KEYS:
+                raise DefinitionError(f"{path}: field {f.get('name')!r}: unknown key {key!r} (known: {', '.join(FIELD_KEYS)})")
         for key in f.get("constraints", {}):
             if key not in CONSTRAINTS:
                 raise DefinitionError(f"{path}: field {f['name']!r}: unknown constraint {key!r}")

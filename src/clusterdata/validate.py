@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .checks import checked_columns, run_checks
+from .checks import run_checks
 from .definitions import STORAGE_DTYPES, TableDef, read_definitions
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
@@ -123,7 +123,11 @@ def read_table_csv(path: Path, table: TableDef, shown: str) -> tuple[ParsedTable
             problems.append(Problem(shown, line, None, None, f"has {len(row)} cells, the header has {len(table.columns)}"))
             continue
         for column, cell in zip(table.columns, row):
-            value, rule = parse_cell(cell, table.field(column)["type"])
+            field = table.field(column)
+            if cell == "" and "" not in field.get("missingValues", [""]):
+                value, rule = "", None  # a field whose empty text is a value, not a missing one
+            else:
+                value, rule = parse_cell(cell, field["type"])
             if rule:
                 problems.append(Problem(shown, line, column, cell, rule))
             values[column].append(value)
@@ -192,18 +196,18 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
                 expected[(row["row_key"], row["column_name"])] = line
     problems = []
     for d in found:
-        if (d.row_key, d.column) in expected:
+        if d.ok or (d.row_key, d.column) in expected:
             continue
         problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
                                 f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
                                 f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>'))
-    flagged = {(d.row_key, d.column) for d in found}
-    checked = checked_columns(table)
+    disagreeing = {(d.row_key, d.column) for d in found if not d.ok}
+    agreeing = {(d.row_key, d.column): d.check for d in found if d.ok}
     for (key, column), line in expected.items():
-        if column in checked and (key, column) not in flagged:
+        if (key, column) in agreeing and (key, column) not in disagreeing:
             problems.append(Problem(annotations.file, line, "row_key", key,
-                                    f"is a source_inconsistency on {table.name}.{column} that no cross-check finds any more: "
-                                    "the erratum is stale; remove the annotation or restore the value"))
+                                    f"is a source_inconsistency on {table.name}.{column} that the cross-check "
+                                    f"{agreeing[(key, column)]} no longer finds: the erratum is stale; remove the annotation or restore the value"))
     return problems
 
 

@@ -1,0 +1,83 @@
+"""The build: deterministic, atomic, and `--check` catches every stale output."""
+
+import hashlib
+import json
+import shutil
+
+import pyarrow.parquet as pq
+
+from clusterdata.build import build
+from clusterdata.cli import main
+from clusterdata.definitions import read_definitions
+
+from conftest import REPO, snapshot
+
+
+def test_committed_outputs_are_up_to_date():
+    assert build(REPO, check=True) == []
+
+
+def test_two_builds_from_scratch_give_identical_files(repo_copy):
+    def fresh():
+        shutil.rmtree(repo_copy / "data" / "parquet")
+        (repo_copy / "datapackage.json").unlink()
+        build(repo_copy)
+        return {k: v[0] for k, v in snapshot(repo_copy).items()}
+
+    first = fresh()
+    assert first == fresh()
+    assert len(first) == len(read_definitions(REPO / "schemas")) + 1
+
+
+def test_a_build_with_nothing_new_writes_nothing(repo_copy):
+    before = snapshot(repo_copy)
+    assert build(repo_copy) == []
+    assert snapshot(repo_copy) == before
+
+
+def test_check_names_what_a_raw_change_makes_stale(repo_copy, capsys, monkeypatch):
+    path = repo_copy / "data/raw/pinghu_output.csv"
+    path.write_text(path.read_text().replace("2002,22,21.1,13.8,45", "2002,22,21.1,13.9,45"))
+    monkeypatch.chdir(repo_copy)
+    assert main(["build", "--check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "out of date (run `clusterdata build` and commit the result):",
+        "  data/parquet/pinghu_output.parquet",
+        "  datapackage.json",
+    ]
+    assert main(["build"]) == 0
+    assert main(["build", "--check"]) == 0
+
+
+def test_check_catches_edited_descriptor_missing_and_orphan_files(repo_copy):
+    descriptor = repo_copy / "datapackage.json"
+    descriptor.write_text(descriptor.read_text().replace('"version": "', '"version": "9'))
+    (repo_copy / "data/parquet/sources.parquet").unlink()
+    (repo_copy / "data/parquet/old_table.parquet").write_bytes(b"PAR1")
+    stale = {p.as_posix() for p in build(repo_copy, check=True)}
+    assert stale == {"datapackage.json", "data/parquet/sources.parquet", "data/parquet/old_table.parquet"}
+    build(repo_copy)
+    assert not (repo_copy / "data/parquet/old_table.parquet").exists()
+    assert build(repo_copy, check=True) == []
+
+
+def test_descriptor_hashes_and_sizes_match_the_files():
+    descriptor = json.loads((REPO / "datapackage.json").read_text())
+    assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    for resource in descriptor["resources"]:
+        data = (REPO / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_descriptor_and_parquet_come_from_the_definitions():
+    descriptor = {r["name"]: r for r in json.loads((REPO / "datapackage.json").read_text())["resources"]}
+    for name, table in read_definitions(REPO / "schemas").items():
+        assert descriptor[name]["schema"] == json.loads(json.dumps(table.table_schema())), name
+        schema = pq.read_schema(REPO / descriptor[name]["path"])
+        assert schema.remove_metadata().equals(table.arrow_schema().remove_metadata()), name
+        for field in table.fields:
+            meta = schema.field(field["name"]).metadata or {}
+            assert meta.get(b"unit", b"").decode() == field.get("unit", ""), (name, field["name"])
+        provenance = json.loads(schema.metadata[b"clusterdata"])
+        assert provenance["table"] == name

@@ -1,0 +1,170 @@
+"""Broken contributions: each must produce its exact message, and a failed build must change nothing."""
+
+import csv
+
+import pytest
+
+from clusterdata.build import BuildFailed, build
+from clusterdata.cli import main
+from clusterdata.validate import parse_cell, validate_package
+
+from conftest import snapshot
+
+OUTPUT = "data/raw/pinghu_output.csv"
+
+
+def rewrite(root, relative, old, new, count=1):
+    path = root / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {relative}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def messages(root):
+    _, problems = validate_package(root)
+    return [str(p) for p in problems]
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ("2003,65,40.2", "2003,65,\"40,2\"", f'{OUTPUT}:3: column "output_100m_yuan": value "40,2" is not a number: use a point, not a comma, for decimals'),
+    ("2003,65,40.2", "2003,65,1,040.2", f"{OUTPUT}:3: has 6 cells, the header has 5"),
+    ("2006,102,101.5", "2006,\"1,020\",101.5", f'{OUTPUT}:6: column "enterprises": value "1,020" is not an integer: write it without thousands separators'),
+    ("2004,71,65.9", "2004,71,NA", f'{OUTPUT}:4: column "output_100m_yuan": value "NA" looks like a missing-value marker; leave the cell empty for a missing value'),
+    ("2004,71,65.9", "2004,71,-", f'{OUTPUT}:4: column "output_100m_yuan": value "-" looks like a missing-value marker; leave the cell empty for a missing value'),
+    ("2004,71,65.9", "2004,71,", f'{OUTPUT}:4: column "output_100m_yuan": value "" is missing: the column is required'),
+    ("2004,71,65.9", "2004,71, 65.9", f'{OUTPUT}:4: column "output_100m_yuan": value " 65.9" has spaces before or after it; remove them'),
+    ("2004,71,65.9", "2004,71,65 .9", f'{OUTPUT}:4: column "output_100m_yuan": value "65 .9" is not a number'),
+    ("2005,91,", "2005,-91,", f'{OUTPUT}:5: column "enterprises": value "-91" is below the minimum 0'),
+    ("2005,91,", "2005,91.0,", f'{OUTPUT}:5: column "enterprises": value "91.0" is not an integer: the column holds whole numbers'),
+    ("24.4,64", "124.4,64", f'{OUTPUT}:4: column "industry_share_pct": value "124.4" is above the maximum 100'),
+    ("24.4,64", "24.4%,64", f'{OUTPUT}:4: column "industry_share_pct": value "24.4%" is not a number: leave out the % sign (the column name gives the unit)'),
+    ("2007,120", "2001,120", f'{OUTPUT}:7: column "year": value "2001" is below the minimum 2002'),
+    ("2007,120", "2006,120", f"{OUTPUT}:7: duplicate key year=2006: the key (year) must be unique (also on line 6)"),
+])
+def test_cell_errors_name_file_line_column_value_and_rule(repo_copy, old, new, expected):
+    rewrite(repo_copy, OUTPUT, old, new)
+    assert expected in messages(repo_copy)
+
+
+def test_header_errors(repo_copy):
+    rewrite(repo_copy, OUTPUT, "year,enterprises", "enterprises,year")
+    assert messages(repo_copy) == [f"{OUTPUT}:1: the columns are out of order: the header must be year,enterprises,output_100m_yuan,industry_share_pct,growth_rate_pct"]
+    rewrite(repo_copy, OUTPUT, "enterprises,year", "year,firms")
+    assert messages(repo_copy)[:2] == [f"{OUTPUT}:1: the header lacks the column(s) enterprises",
+                                       f"{OUTPUT}:1: the header has unknown column(s) firms"]
+
+
+def test_empty_file_header_only_bom_and_bad_bytes(repo_copy):
+    path = repo_copy / OUTPUT
+    original = path.read_bytes()
+    path.write_bytes(b"")
+    assert messages(repo_copy)[0] == f"{OUTPUT}: is empty: its first line must be the header year,enterprises,output_100m_yuan,industry_share_pct,growth_rate_pct"
+    path.write_bytes(original.splitlines(keepends=True)[0])
+    assert messages(repo_copy)[0] == f"{OUTPUT}: has a header but no rows"
+    path.write_bytes(b"\xef\xbb\xbf" + original)
+    assert messages(repo_copy)[0] == f"{OUTPUT}:1: starts with a byte-order mark (BOM): save it as UTF-8 without BOM"
+    path.write_bytes(original.replace(b"2005,91", b"2005,9\xe91"))
+    assert messages(repo_copy)[0] == f"{OUTPUT}:5: is not UTF-8 (byte 0xe9): save the file as UTF-8"
+
+
+def test_enum_and_pattern(repo_copy):
+    rewrite(repo_copy, "data/raw/pinghu_survey_profile.csv", "staff,Over 3000", "staf,Over 3000")
+    rewrite(repo_copy, "data/raw/pinghu_investment_reasons.csv", "1999-2001,1999", "1999/2001,1999")
+    found = messages(repo_copy)
+    assert ('data/raw/pinghu_survey_profile.csv:17: column "dimension": value "staf" is not one of '
+            "ownership, industry, registered_capital, annual_output, staff") in found
+    assert ('data/raw/pinghu_investment_reasons.csv:2: column "period": value "1999/2001" does not match the pattern [0-9]{4}-[0-9]{4}') in found
+
+
+def test_an_unexpected_discrepancy_fails_the_cross_check(repo_copy):
+    # 2004's growth agrees with the levels as printed; change it and the check must object.
+    rewrite(repo_copy, OUTPUT, "24.4,64", "24.4,46")
+    assert messages(repo_copy) == [
+        f'{OUTPUT}:3-4: column "growth_rate_pct": value "46" fails the cross-check growth_matches_levels(growth_rate_pct): '
+        "should be 100 x (output_100m_yuan 65.9 / 40.2 - 1) = 63.93 (tolerance 0.5). If the source prints it so, "
+        'record it in annotations.csv as pinghu_output,"year=2004",growth_rate_pct,source_inconsistency,<what and why>']
+
+
+def test_a_corrected_value_makes_its_erratum_stale(repo_copy):
+    # "Correcting" the printed 85.2 to the computed growth silences the check; the annotation is then stale.
+    rewrite(repo_copy, OUTPUT, "17.9,85.2", "17.9,90.52")
+    assert messages(repo_copy) == [
+        'data/raw/annotations.csv:3: column "row_key": value "year=2003" is a source_inconsistency on '
+        "pinghu_output.growth_rate_pct that the cross-check growth_matches_levels(growth_rate_pct) no longer finds: "
+        "the erratum is stale; remove the annotation or restore the value"]
+
+
+def test_an_unreadable_cell_does_not_make_its_erratum_stale(repo_copy):
+    # An empty (illegible) growth rate cannot be checked: its annotation is neither confirmed nor stale.
+    rewrite(repo_copy, "schemas/pinghu_output.toml", 'description = "Growth Rate (%) on the previous year, as printed (not recomputed from the output)."\nunit = "percent"\nconstraints = { required = true }',
+            'description = "Growth Rate (%) on the previous year, as printed (not recomputed from the output)."\nunit = "percent"')
+    rewrite(repo_copy, OUTPUT, "17.9,85.2", "17.9,")
+    assert messages(repo_copy) == []
+
+
+def test_annotations_must_point_at_real_tables_rows_and_columns(repo_copy):
+    with open(repo_copy / "data/raw/annotations.csv", "a", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["pinghu_outpt", "", "", "note", "x"])
+        writer.writerow(["pinghu_output", "year=1999", "", "note", "x"])
+        writer.writerow(["pinghu_output", "enterprises=22", "", "note", "x"])
+        writer.writerow(["pinghu_output", "year=2002", "output", "note", "x"])
+    found = messages(repo_copy)
+    assert found[-4:] == [
+        'data/raw/annotations.csv:20: column "table_name": value "pinghu_outpt" is not a table of the catalog',
+        'data/raw/annotations.csv:21: column "row_key": value "year=1999" matches no row of pinghu_output',
+        'data/raw/annotations.csv:22: column "row_key": value "enterprises=22" is not a row key of pinghu_output: write year=... (or a leading part of it)',
+        'data/raw/annotations.csv:23: column "column_name": value "output" is not a column of pinghu_output',
+    ]
+
+
+def test_foreign_keys_and_table_sources(repo_copy):
+    rewrite(repo_copy, "data/raw/source_contents.csv", "huang_yang_pinghu,Figure 12", "huang_yang,Figure 12")
+    rewrite(repo_copy, "schemas/pinghu_output.toml", 'source = "huang_yang_pinghu"', 'source = "huang_pinghu"')
+    found = messages(repo_copy)
+    assert 'data/raw/source_contents.csv:16: column "source_id": value "huang_yang" is not a source_id of sources' in found
+    assert 'schemas/pinghu_output.toml: column "source": value "huang_pinghu" is not a source_id of sources.csv' in found
+
+
+def test_a_csv_without_definition_and_a_definition_without_csv(repo_copy):
+    (repo_copy / OUTPUT).rename(repo_copy / "data/raw/pinghu_outputs.csv")
+    found = messages(repo_copy)
+    assert "data/raw/pinghu_outputs.csv: has no definition: add schemas/pinghu_outputs.toml, or rename the file to its table's name" in found
+    assert f"{OUTPUT}: is missing: schemas/pinghu_output.toml defines table pinghu_output" in found
+
+
+def test_all_problems_are_reported_at_once(repo_copy):
+    rewrite(repo_copy, OUTPUT, "2003,65,40.2", "2003,65,40..2")
+    rewrite(repo_copy, "data/raw/pinghu_survey_profile.csv", "staff,Over 3000", "staf,Over 3000")
+    files = {m.split(":")[0] for m in messages(repo_copy)}
+    assert files == {OUTPUT, "data/raw/pinghu_survey_profile.csv"}
+
+
+def test_a_failed_build_changes_nothing_on_disk(repo_copy):
+    before = snapshot(repo_copy)
+    rewrite(repo_copy, OUTPUT, "2003,65,40.2", "2003,65,40..2")
+    with pytest.raises(BuildFailed):
+        build(repo_copy)
+    assert snapshot(repo_copy) == before
+
+
+def test_cli_validate_reports_grouped_and_counted(repo_copy, capsys, monkeypatch):
+    bad = repo_copy / "elsewhere" / "pinghu_output.csv"
+    bad.parent.mkdir()
+    bad.write_text((repo_copy / OUTPUT).read_text().replace("2003,65,40.2", "2003,sixty-five,40.2"))
+    monkeypatch.chdir(repo_copy)
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    shown = "elsewhere/pinghu_output.csv"
+    assert err == [f"{shown}: 1 problem", f'  {shown}:3: column "enterprises": value "sixty-five" is not an integer', "1 problem in 1 file"]
+    assert main(["validate"]) == 0
+    assert main(["validate", "data/raw/pinghu_outputt.csv"]) == 1
+    assert "did you mean 'pinghu_output'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text,kind,value", [
+    ("12", "integer", 12), ("-3", "integer", -3), ("1.5", "number", 1.5), ("9.80", "number", 9.8),
+    (".5", "number", 0.5), ("1e3", "number", 1000.0), ("true", "boolean", True), ("x y", "string", "x y"), ("", "number", None),
+])
+def test_parse_cell_accepts(text, kind, value):
+    assert parse_cell(text, kind) == (value, None)
