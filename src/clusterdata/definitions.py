@@ -140,12 +140,12 @@ def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
     kind = declared.get("kind")
     if kind not in KINDS:
         raise DefinitionError(f"{path}: check kind {kind!r} is not one of {', '.join(KINDS)}")
-    for key in ("column", "share", "count", "level", "growth", "order_by", "total_column", "denominator_column"):
+    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column"):
         if key in declared and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: check {kind}: {key} = {declared[key]!r} is not a field")
-    for column in declared.get("group_by", []):
+    for column in [*declared.get("group_by", []), *declared.get("where", {}), *declared.get("total_row", {}), *declared.get("excluded", {})]:
         if column not in table.columns:
-            raise DefinitionError(f"{path}: check {kind}: group_by names {column!r}, which is not a field")
+            raise DefinitionError(f"{path}: check {kind} names {column!r}, which is not a field")
 
 
 def read_definitions(schemas_dir: Path) -> dict[str, TableDef]:
