@@ -51,7 +51,7 @@ def cmd_describe(args) -> int:
         print(f"\nAnnotations ({len(info['annotations'])}):")
         for note in info["annotations"]:
             where = ", ".join(x for x in (note["row_key"], note["column_name"]) if x) or "whole table"
-            print(wrap(f"- [{note['kind']}] {where}: {note['note']}", "  ").replace("  - ", "  - ", 1))
+            print(wrap(f"- [{note['kind']}] {where}: {note['note']}", "  "))
     return 0
 
 
