@@ -90,3 +90,25 @@ def test_import_is_light():
 def test_load_imports_neither_pandera_nor_frictionless():
     loaded = run_python("import sys, clusterdata; clusterdata.load('pinghu_output'); print(*[m for m in ('pandas', 'pandera', 'frictionless') if m in sys.modules])")
     assert loaded == ["pandas"]
+
+
+def test_a_corrupted_file_is_refused(tmp_path, monkeypatch):
+    """load() checks each file's sha256 against datapackage.json and names the file when they differ."""
+    import shutil
+
+    from clusterdata import _catalog
+
+    root = tmp_path / "copy"
+    shutil.copytree(REPO / "data", root / "data")
+    shutil.copy(REPO / "datapackage.json", root / "datapackage.json")
+    path = root / "data/parquet/pinghu_output.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(_catalog, "data_root", lambda: root)
+    with pytest.raises(clusterdata.IntegrityError) as error:
+        clusterdata.load("pinghu_output")
+    message = str(error.value)
+    assert message.startswith(f"{path}: the file of table 'pinghu_output' is not the one datapackage.json describes (sha256 ")
+    assert message.endswith("it was corrupted or replaced; reinstall clusterdata, or in a checkout run `clusterdata build`")
+    assert len(clusterdata.load("pinghu_survey_profile")) == 19  # the intact files still load

@@ -11,7 +11,7 @@ frictionless only by `clusterdata validate` and `clusterdata build`.
 
 __version__ = "0.1.0"
 
-from ._catalog import UnknownTableError, describe, tables
+from ._catalog import IntegrityError, UnknownTableError, describe, tables
 from ._load import load
 
-__all__ = ["UnknownTableError", "__version__", "describe", "load", "tables"]
+__all__ = ["IntegrityError", "UnknownTableError", "__version__", "describe", "load", "tables"]

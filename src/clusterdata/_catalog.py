@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import json
 from importlib.resources import files
 from pathlib import Path
@@ -11,6 +12,31 @@ from pathlib import Path
 
 class UnknownTableError(LookupError):
     """A table name that is not in the catalog."""
+
+
+class IntegrityError(OSError):
+    """A data file whose bytes are not those datapackage.json records (corrupted or replaced)."""
+
+
+_verified: set[Path] = set()
+
+
+def verified_bytes(name: str) -> bytes:
+    """The bytes of a table's Parquet file, checked against the sha256 in datapackage.json once per process."""
+    path = parquet_path(name)
+    data = path.read_bytes()
+    if path in _verified:
+        return data
+    expected = resource(name).get("hash", "").removeprefix("sha256:")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise IntegrityError(
+            f"{path}: the file of table {name!r} is not the one datapackage.json describes "
+            f"(sha256 {actual}, expected {expected}): it was corrupted or replaced; "
+            "reinstall clusterdata, or in a checkout run `clusterdata build`"
+        )
+    _verified.add(path)
+    return data
 
 
 def data_root() -> Path:
@@ -84,7 +110,8 @@ def describe(name: str) -> dict:
 
 def annotations_of(name: str) -> list[dict]:
     """The annotations rows of one table, read with pyarrow alone."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = pq.ParquetFile(parquet_path("annotations")).read().to_pylist()
+    rows = pq.ParquetFile(pa.BufferReader(verified_bytes("annotations"))).read().to_pylist()
     return [{k: v for k, v in row.items() if k != "table_name"} for row in rows if row["table_name"] == name]

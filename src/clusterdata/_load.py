@@ -22,11 +22,13 @@ def pandas_dtype(field: dict):
 
 def load(name: str):
     """Return table `name` as a pandas DataFrame; `df.attrs` carries its title, source citation and units."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     resource = _catalog.resource(name)
     fields = resource["schema"]["fields"]
-    frame = pq.ParquetFile(_catalog.parquet_path(name)).read().to_pandas(ignore_metadata=True)
+    data = _catalog.verified_bytes(name)
+    frame = pq.ParquetFile(pa.BufferReader(data)).read().to_pandas(ignore_metadata=True)
     frame = frame.astype({field["name"]: pandas_dtype(field) for field in fields})
     frame.attrs = {
         "name": name,

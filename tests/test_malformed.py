@@ -1,0 +1,59 @@
+"""The corpus of malformed contributions (tests/malformed/): each case must fail the build with its
+expected messages and leave data/parquet and datapackage.json untouched.
+
+A case folder holds the contributed file and expected.txt. A file named after a table replaces that
+table's CSV; NAME.append.csv is appended to data/raw/NAME.csv, and "{+1}" in expected.txt stands for
+the first appended line's number.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from clusterdata.build import BuildFailed, build
+from clusterdata.cli import main
+
+from conftest import snapshot
+
+CASES = sorted(p for p in (Path(__file__).parent / "malformed").iterdir() if p.is_dir())
+
+
+def apply(case: Path, root: Path) -> list[str]:
+    """Put the case's file in place; return its expected messages."""
+    expected = (case / "expected.txt").read_text(encoding="utf-8")
+    for contributed in case.glob("*.csv"):
+        if contributed.name.endswith(".append.csv"):
+            target = root / "data/raw" / contributed.name.replace(".append.csv", ".csv")
+            lines = len(target.read_text(encoding="utf-8").splitlines())
+            target.write_bytes(target.read_bytes() + contributed.read_bytes())
+            expected = expected.replace("{+1}", str(lines + 1))
+        else:
+            shutil.copy(contributed, root / "data/raw" / contributed.name)
+    return [line for line in expected.splitlines() if line]
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_malformed_contribution_fails_with_its_message_and_changes_nothing(case, repo_copy):
+    expected = apply(case, repo_copy)
+    before = snapshot(repo_copy)
+    with pytest.raises(BuildFailed) as failure:
+        build(repo_copy)
+    messages = [str(problem) for problem in failure.value.problems]
+    missing = [line for line in expected if line not in messages]
+    assert missing == [], "\n".join(["got:"] + messages)
+    assert snapshot(repo_copy) == before
+
+
+@pytest.mark.parametrize("case", CASES[:5], ids=[c.name for c in CASES[:5]])
+def test_clusterdata_validate_says_the_same_and_exits_1(case, repo_copy, capsys, monkeypatch):
+    expected = apply(case, repo_copy)
+    monkeypatch.chdir(repo_copy)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    for line in expected:
+        assert f"  {line}\n" in err
