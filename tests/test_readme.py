@@ -21,3 +21,9 @@ def test_the_readme_catalog_lists_every_table():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in clusterdata.tables():
         assert f"| `{name}` |" in readme, name
+
+
+def test_the_pull_request_workflow_runs_ci():
+    workflow = (REPO / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert "pull_request" in workflow
+    assert "run: bash .ci/run" in workflow

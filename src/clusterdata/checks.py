@@ -9,6 +9,7 @@ column are not evaluated: an unread value cannot be checked, nor its erratum cal
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EPSILON = 1e-9  # floating-point slack on top of each declared tolerance
@@ -56,6 +57,9 @@ def groups(frame, group_by: list[str], where: dict | None = None):
 
 
 def _text(value) -> str:
+    """A cell as text for comparing with a declared value: 2003, 2003.0 and "2003" are alike; empty is "<NA>"."""
+    if _missing(value):
+        return "<NA>"
     return key_text(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
@@ -99,7 +103,7 @@ def sums_to(frame, table, column, group_by=(), total=None, total_column=None, to
 def _rows_in_group(frame, group_by, position, match: dict):
     """The rows of `position`'s group whose cells equal `match`."""
     for p in range(len(frame)):
-        if all(frame[c].iloc[p] == frame[c].iloc[position] for c in group_by) and \
+        if all(_text(frame[c].iloc[p]) == _text(frame[c].iloc[position]) for c in group_by) and \
                 all(_text(frame[c].iloc[p]) == _text(v) for c, v in match.items()):
             yield p
 
@@ -172,6 +176,32 @@ def growth_matches_levels(frame, table, level, growth, order_by, step=1, toleran
                               f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})")
 
 
+def formatted_from(frame, table, column, template, **_):
+    """`column` is `template` filled with the row's own cells (a period label made of its two years)."""
+    name = f"formatted_from({column})"
+    parts = re.findall(r"{(\w+)}", template)
+    for p in range(len(frame)):
+        cells = {c: frame[c].iloc[p] for c in parts}
+        if _missing(frame[column].iloc[p]) or any(_missing(v) for v in cells.values()):
+            continue
+        want = template.format(**{c: key_text(v) for c, v in cells.items()})
+        got = str(frame[column].iloc[p])
+        yield Finding(got == want, name, row_key(frame, p, table.primary_key), column, (p,), got,
+                      f"should be {want!r}, made from {template} (one of these cells is wrong)")
+
+
+def numbered_in_order(frame, table, column, group_by=(), **_):
+    """`column` numbers the rows of each group 1, 2, 3, ... in the order of the file."""
+    name = f"numbered_in_order({column})"
+    for positions, key in groups(frame, list(group_by)):
+        if not present(frame, column, positions):
+            continue
+        got = [int(v) for v in frame[column].iloc[positions]]
+        want = list(range(1, len(positions) + 1))
+        yield Finding(got == want, name, key, column, tuple(positions), ",".join(map(str, got)),
+                      f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order")
+
+
 def _missing(value) -> bool:
     import pandas as pd
 
@@ -179,7 +209,7 @@ def _missing(value) -> bool:
 
 
 
-KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder)}
+KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder, formatted_from, numbered_in_order)}
 
 
 def run_checks(frame, table) -> list[Finding]:

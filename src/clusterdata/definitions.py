@@ -6,6 +6,7 @@ schema that validates the raw CSV, and the Arrow schema of the Parquet file, so 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,9 @@ def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
     for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column"):
         if key in declared and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: check {kind}: {key} = {declared[key]!r} is not a field")
+    for column in re.findall(r"{(\w+)}", declared.get("template", "")):
+        if column not in table.columns:
+            raise DefinitionError(f"{path}: check {kind}: the template names {column!r}, which is not a field")
     for column in [*declared.get("group_by", []), *declared.get("where", {}), *declared.get("total_row", {}), *declared.get("excluded", {})]:
         if column not in table.columns:
             raise DefinitionError(f"{path}: check {kind} names {column!r}, which is not a field")

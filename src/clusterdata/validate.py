@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .checks import run_checks
@@ -31,6 +31,7 @@ class Problem:
     column: str | None
     value: str | None
     rule: str
+    layer: str = "schema"  # "schema", "cross-check" or "integrity": which kind of check found it
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -200,14 +201,16 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
             continue
         problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
                                 f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
-                                f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>'))
+                                f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>',
+                                "cross-check"))
     disagreeing = {(d.row_key, d.column) for d in found if not d.ok}
     agreeing = {(d.row_key, d.column): d.check for d in found if d.ok}
     for (key, column), line in expected.items():
         if (key, column) in agreeing and (key, column) not in disagreeing:
             problems.append(Problem(annotations.file, line, "row_key", key,
                                     f"is a source_inconsistency on {table.name}.{column} that the cross-check "
-                                    f"{agreeing[(key, column)]} no longer finds: the erratum is stale; remove the annotation or restore the value"))
+                                    f"{agreeing[(key, column)]} no longer finds: the erratum is stale; remove the annotation or restore the value",
+                                    "cross-check"))
     return problems
 
 
@@ -239,7 +242,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
                 problems.append(Problem(contents.file, line, "dataset_table", row["dataset_table"], "is not a table of the catalog"))
     if "annotations" in parsed:
         problems += annotation_target_problems(parsed["annotations"], parsed, definitions)
-    return problems
+    return [replace(p, layer="integrity") for p in problems]
 
 
 def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, ParsedTable], definitions) -> list[Problem]:
