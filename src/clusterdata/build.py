@@ -150,9 +150,9 @@ def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:
     return differ + orphans
 
 
-def build(root: Path, check: bool = False) -> list[Path]:
+def build(root: Path, check: bool = False, sources_dir: Path | None = None) -> list[Path]:
     """Validate, render and (unless `check`) write; returns the files that changed (or would change)."""
-    parsed, problems = validate_package(root)
+    parsed, problems = validate_package(root, sources_dir=sources_dir)
     if problems:
         raise BuildFailed(problems)
     definitions = read_definitions(root / "schemas")

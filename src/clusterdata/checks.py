@@ -202,6 +202,17 @@ def numbered_in_order(frame, table, column, group_by=(), **_):
                       f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order")
 
 
+def in_order(frame, table, first, second, **_):
+    """`first` is at most `second` in every row (a period's start and end)."""
+    name = f"in_order({second})"
+    for p in range(len(frame)):
+        a, b = frame[first].iloc[p], frame[second].iloc[p]
+        if _missing(a) or _missing(b):
+            continue
+        yield Finding(float(a) <= float(b), name, row_key(frame, p, table.primary_key), second, (p,), key_text(float(b)),
+                      f"is before {first} {key_text(float(a))}")
+
+
 def _missing(value) -> bool:
     import pandas as pd
 
@@ -209,7 +220,7 @@ def _missing(value) -> bool:
 
 
 
-KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder, formatted_from, numbered_in_order)}
+KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder, formatted_from, numbered_in_order, in_order)}
 
 
 def run_checks(frame, table) -> list[Finding]:

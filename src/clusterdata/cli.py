@@ -1,4 +1,4 @@
-"""The clusterdata command: list, show, describe, build and validate."""
+"""The clusterdata command: list, show, describe, search, build and validate."""
 
 from __future__ import annotations
 
@@ -55,13 +55,39 @@ def cmd_describe(args) -> int:
     return 0
 
 
+def period_text(start, end) -> str:
+    """' 2004', ' 2003-2005', ' -2000' (up to), ' 2002-' (from), or '' where no year is given."""
+    import pandas as pd
+
+    start, end = (None if pd.isna(x) else int(x) for x in (start, end))
+    if start is None and end is None:
+        return ""
+    if start == end:
+        return f" {start}"
+    return f" {start or ''}-{end or ''}"
+
+
+def cmd_search(args) -> int:
+    from ._statistics import search
+
+    found = search(" ".join(args.text), source=args.source, subject=args.subject, indicator=args.indicator, year=args.year)
+    for row in found.itertuples():
+        period = period_text(row.period_start, row.period_end)
+        print(f"{row.stat_id}  {row.subject}: {row.indicator}{period} {row.comparator} {row.value:g} {row.unit}")
+        print(f'    "{" ".join(row.quote.split())}" ({row.location})')
+    print(f"{len(found)} statistic{'s' if len(found) != 1 else ''}")
+    return 0
+
+
 def cmd_build(args) -> int:
     from .build import BuildFailed, build, find_root
     from .validate import report
 
+    from .validate import sources_dir_from_environment
+
     root = Path(args.root) if args.root else find_root()
     try:
-        changed = build(root, check=args.check)
+        changed = build(root, check=args.check, sources_dir=sources_dir_from_environment())
     except BuildFailed as failure:
         print(report(failure.problems), file=sys.stderr)
         print("build failed: nothing was written", file=sys.stderr)
@@ -96,11 +122,15 @@ def cmd_validate(args) -> int:
             print(f"{file}: no such file", file=sys.stderr)
             return 1
         overrides[path.stem] = path
-    _, problems = validate_package(root, overrides)
+    from .validate import sources_dir_from_environment
+
+    sources_dir = sources_dir_from_environment()
+    _, problems = validate_package(root, overrides, sources_dir)
     if problems:
         print(report(problems), file=sys.stderr)
         return 1
-    print(f"valid: {len(names)} tables, no problems")
+    checked = "quotes checked against the source texts" if sources_dir else "quotes not checked: set CLUSTERDATA_SOURCES to the folder of the source texts"
+    print(f"valid: {len(names)} tables, no problems ({checked})")
     return 0
 
 
@@ -118,6 +148,13 @@ def parser() -> argparse.ArgumentParser:
     describe = verbs.add_parser("describe", help="print a table's metadata: source, columns, units, annotations")
     describe.add_argument("name")
     describe.set_defaults(run=cmd_describe)
+    search = verbs.add_parser("search", help="find numbers stated in the sources' text, with their quotes")
+    search.add_argument("text", nargs="*", help="words to find in the subject, indicator, location or quote (case ignored; all must match)")
+    search.add_argument("--source", help="a source_id, e.g. ning_2009_ict")
+    search.add_argument("--subject", help="the subject, e.g. Hefei (case ignored)")
+    search.add_argument("--indicator", help="words of the indicator name")
+    search.add_argument("--year", type=int, help="only numbers whose period covers this year")
+    search.set_defaults(run=cmd_search)
     build = verbs.add_parser("build", help="validate data/raw and write data/parquet and datapackage.json (repository checkout)")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed outputs differ from a fresh build")
     build.add_argument("--root", help="the repository checkout (default: found from the current directory)")

@@ -28,6 +28,7 @@ class TableDef:
     source_notes: list[str] = field(default_factory=list)
     foreign_keys: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
+    quotes: dict | None = None  # {quote = column, source = column}: quotes checked against the source texts
     path: Path | None = None
 
     @property
@@ -106,7 +107,7 @@ def read_definition(path: Path) -> TableDef:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise DefinitionError(f"{path}: not valid TOML: {error}") from None
-    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks"}
+    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks", "quotes"}
     for key in raw:
         if key not in known:
             raise DefinitionError(f"{path}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -141,7 +142,7 @@ def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
     kind = declared.get("kind")
     if kind not in KINDS:
         raise DefinitionError(f"{path}: check kind {kind!r} is not one of {', '.join(KINDS)}")
-    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column"):
+    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second"):
         if key in declared and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: check {kind}: {key} = {declared[key]!r} is not a field")
     for column in re.findall(r"{(\w+)}", declared.get("template", "")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -269,9 +270,43 @@ def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, Parse
     return problems
 
 
-def validate_package(root: Path, overrides: dict[str, Path] | None = None):
+def quote_problems(parsed: dict[str, ParsedTable], definitions, sources_dir: Path) -> list[Problem]:
+    """Every quote of a table declaring `quotes` occurs in its source's text (runs of whitespace collapsed)."""
+    if "sources" not in parsed:
+        return []
+    files = {row["source_id"]: row["file"] for row in parsed["sources"].raw}
+    texts: dict[str, str | None] = {}
+    problems = []
+    for name, table in definitions.items():
+        if not table.quotes or name not in parsed:
+            continue
+        target = parsed[name]
+        for row, line in zip(target.raw, target.lines):
+            source_id, quote = row[table.quotes["source"]], row[table.quotes["quote"]]
+            if source_id not in files or not quote:
+                continue  # an unknown source is reported by the foreign key check
+            if source_id not in texts:
+                path = sources_dir / files[source_id]
+                texts[source_id] = " ".join(path.read_text(encoding="utf-8").split()) if path.is_file() else None
+            if texts[source_id] is None:
+                problems.append(Problem(target.file, line, table.quotes["source"], source_id,
+                                        f"has no text at {sources_dir / files[source_id]} to check the quote against"))
+            elif " ".join(quote.split()) not in texts[source_id]:
+                problems.append(Problem(target.file, line, table.quotes["quote"], quote,
+                                        f"is not in the source text {files[source_id]} (runs of whitespace ignored): copy it exactly"))
+    return [replace(p, layer="integrity") for p in problems]
+
+
+def sources_dir_from_environment() -> Path | None:
+    """The folder of the source texts, if CLUSTERDATA_SOURCES names one (they are not in the repository)."""
+    value = os.environ.get("CLUSTERDATA_SOURCES")
+    return Path(value) if value else None
+
+
+def validate_package(root: Path, overrides: dict[str, Path] | None = None, sources_dir: Path | None = None):
     """Parse and check every table of the repository at `root`; `overrides` replaces a table's CSV by another file.
 
+    Quotes are checked against the source texts in `sources_dir` when it is given.
     Returns (parsed tables by name, problems). The build writes only when the problems are none.
     """
     definitions = read_definitions(root / "schemas")
@@ -295,6 +330,8 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None):
     for name, table_parsed in parsed.items():
         problems += cross_check_problems(table_parsed, parsed.get("annotations"))
     problems += integrity_problems(parsed, definitions, root)
+    if sources_dir is not None:
+        problems += quote_problems(parsed, definitions, sources_dir)
     return parsed, problems
 
 
