@@ -75,7 +75,7 @@ def same_content(a: bytes, b: bytes) -> bool:
 
 
 def sources_by_id(parsed: dict[str, ParsedTable]) -> dict[str, dict]:
-    return {row["source_id"]: row for row in parsed["sources"].raw} if "sources" in parsed else {}
+    return {row["source_id"]: row for row in parsed["sources"].records()} if "sources" in parsed else {}
 
 
 def source_entry(source: dict) -> dict:

@@ -1,10 +1,12 @@
 """Cross-row checks declared in a table's definition ([[checks]] in schemas/NAME.toml).
 
-Each check reports every row or group it could evaluate, as a Finding that agrees (`ok`) or not.
-A disagreement that the source itself prints is recorded in annotations.csv as a
+Each check reports the rows or groups it evaluates, as Findings that agree (`ok`) or not. A
+disagreement that the source itself prints is recorded in annotations.csv as a
 `source_inconsistency` on the same row key and column, and is then expected; an annotation on a
-finding that agrees is stale (validate.py matches the two). Rows with an empty cell in a checked
-column are not evaluated: an unread value cannot be checked, nor its erratum called stale.
+finding that agrees is stale (validate.py matches the two). Agreeing findings are only made for
+the columns such annotations name, which keeps checks over large tables cheap. Rows with an empty
+cell in a checked column are not evaluated: an unread value cannot be checked, nor its erratum
+called stale.
 """
 
 from __future__ import annotations
@@ -26,13 +28,31 @@ class Finding:
     message: str
 
 
+class View:
+    """A parsed frame as plain Python lists (None where empty), read once per column."""
+
+    def __init__(self, frame, table, wanted_columns=()):
+        self.frame, self.table, self.n = frame, table, len(frame)
+        self.wanted_columns = set(wanted_columns)  # columns whose agreeing findings are needed
+        self._columns: dict[str, list] = {}
+
+    def col(self, name: str) -> list:
+        if name not in self._columns:
+            series = self.frame[name]
+            self._columns[name] = series.astype(object).where(series.notna(), None).tolist()
+        return self._columns[name]
+
+    def key(self, position: int, columns=None) -> str:
+        """The key of one row (or of its group, for `columns`) as col=value;col=value."""
+        return ";".join(f"{c}={key_text(self.col(c)[position])}" for c in (columns or self.table.primary_key))
+
+    def report(self, ok: bool, column: str) -> bool:
+        """Whether a finding is worth making: every disagreement, and agreements an annotation may need."""
+        return not ok or column in self.wanted_columns
+
+
 def fmt(x: float) -> str:
     return f"{x:.6g}"
-
-
-def row_key(frame, position: int, columns: list[str]) -> str:
-    """The key of one row as col=value;col=value."""
-    return ";".join(f"{c}={key_text(frame[c].iloc[position])}" for c in columns)
 
 
 def key_text(value) -> str:
@@ -41,33 +61,40 @@ def key_text(value) -> str:
     return str(value)
 
 
-def groups(frame, group_by: list[str], where: dict | None = None):
+def text(value) -> str:
+    """A cell as text for comparing with a declared value: 2003, 2003.0 and "2003" are alike; empty is "<NA>"."""
+    if value is None:
+        return "<NA>"
+    return key_text(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def groups(view: View, group_by, where: dict | None = None):
     """(positions, group key text) for each group of the rows that `where` selects, in order of appearance."""
-    selected = [p for p in range(len(frame))
-                if all(_text(frame[c].iloc[p]) in {_text(v) for v in allowed} for c, allowed in (where or {}).items())]
+    allowed = {c: {text(v) for v in values} for c, values in (where or {}).items()}
+    selected = [p for p in range(view.n) if all(text(view.col(c)[p]) in vs for c, vs in allowed.items())]
+    group_by = list(group_by)
     if not group_by:
         if selected:
             yield selected, ""
         return
     seen: dict[tuple, list[int]] = {}
     for position in selected:
-        seen.setdefault(tuple(frame[c].iloc[position] for c in group_by), []).append(position)
+        seen.setdefault(tuple(text(view.col(c)[position]) for c in group_by), []).append(position)
     for positions in seen.values():
-        yield positions, row_key(frame, positions[0], group_by)
+        yield positions, view.key(positions[0], group_by)
 
 
-def _text(value) -> str:
-    """A cell as text for comparing with a declared value: 2003, 2003.0 and "2003" are alike; empty is "<NA>"."""
-    if _missing(value):
-        return "<NA>"
-    return key_text(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+def rows_matching(view: View, positions, match: dict) -> list[int]:
+    """The rows among `positions` whose cells equal `match`."""
+    return [p for p in positions if all(text(view.col(c)[p]) == text(v) for c, v in match.items())]
 
 
-def present(frame, column: str, positions: list[int]) -> bool:
-    return not frame[column].iloc[positions].isna().any()
+def present(view: View, column: str, positions) -> bool:
+    values = view.col(column)
+    return all(values[p] is not None for p in positions)
 
 
-def sums_to(frame, table, column, group_by=(), total=None, total_column=None, total_row=None, where=None,
+def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=None, where=None,
             comparison="=", aggregate="sum", tolerance=0.0, **_):
     """The values of `column` in each group (of the rows `where` selects) add up to a total.
 
@@ -76,157 +103,159 @@ def sums_to(frame, table, column, group_by=(), total=None, total_column=None, to
     `aggregate = "mean"` compares the mean instead of the sum (for the text's "an average of ...").
     """
     name = f"sums_to({column})"
-    for positions, key in groups(frame, list(group_by), where):
-        if not present(frame, column, positions):
+    values = view.col(column)
+    for positions, key in groups(view, group_by, where):
+        if not present(view, column, positions):
             continue
-        values = frame[column].iloc[positions]
-        got = float(values.mean() if aggregate == "mean" else values.sum())
+        got = sum(float(values[p]) for p in positions)
+        if aggregate == "mean":
+            got /= len(positions)
         if total_column is not None:
-            totals = frame[total_column].iloc[positions].dropna().unique()
+            totals = {view.col(total_column)[p] for p in positions} - {None}
             if len(totals) != 1:
                 continue
-            want, what = float(totals[0]), f"{total_column} {fmt(float(totals[0]))}"
+            want = float(totals.pop())
+            what = f"{total_column} {fmt(want)}"
         elif total_row is not None:
-            rows = list(_rows_in_group(frame, group_by, positions[0], total_row))
-            if len(rows) != 1 or _missing(frame[column].iloc[rows[0]]):
+            group = [p for p in range(view.n) if all(text(view.col(c)[p]) == text(view.col(c)[positions[0]]) for c in group_by)]
+            rows = rows_matching(view, group, total_row)
+            if len(rows) != 1 or values[rows[0]] is None:
                 continue
-            want = float(frame[column].iloc[rows[0]])
-            what = f"{fmt(want)}, the {column} of {row_key(frame, rows[0], table.primary_key)}"
+            want = float(values[rows[0]])
+            what = f"{fmt(want)}, the {column} of {view.key(rows[0])}"
         else:
             want, what = float(total), fmt(float(total))
         ok = got <= want + tolerance + EPSILON if comparison == "<=" else abs(got - want) <= tolerance + EPSILON
-        relation = "at most" if comparison == "<=" else "not"
-        yield Finding(ok, name, key, column, tuple(positions), fmt(got),
-                      f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})")
+        if view.report(ok, column):
+            relation = "at most" if comparison == "<=" else "not"
+            yield Finding(ok, name, key, column, tuple(positions), fmt(got),
+                          f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})")
 
 
-def _rows_in_group(frame, group_by, position, match: dict):
-    """The rows of `position`'s group whose cells equal `match`."""
-    for p in range(len(frame)):
-        if all(_text(frame[c].iloc[p]) == _text(frame[c].iloc[position]) for c in group_by) and \
-                all(_text(frame[c].iloc[p]) == _text(v) for c, v in match.items()):
-            yield p
+def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0, **_):
+    """Each share is 100 x count / denominator: the group's `denominator_column`, or the sum of `count` in the group."""
+    name = f"share_of_count({share})"
+    shares, counts = view.col(share), view.col(count)
+    for positions, _key in groups(view, group_by):
+        if denominator_column is None:
+            if not present(view, count, positions):
+                continue
+            denominator = float(sum(counts[p] for p in positions))
+        for p in positions:
+            s, n = shares[p], counts[p]
+            d = denominator if denominator_column is None else view.col(denominator_column)[p]
+            if s is None or n is None or d is None or float(d) == 0:
+                continue
+            want = 100 * float(n) / float(d)
+            ok = abs(float(s) - want) <= tolerance + EPSILON
+            if view.report(ok, share):
+                yield Finding(ok, name, view.key(p), share, (p,), fmt(float(s)),
+                              f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})")
+
+
+def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0, **_):
+    """Each growth rate is 100 x (level / previous level - 1), where the previous row is `step` earlier in `order_by`."""
+    name = f"growth_matches_levels({growth})"
+    order, levels, growths = view.col(order_by), view.col(level), view.col(growth)
+    by_order = {order[p]: p for p in range(view.n) if order[p] is not None}
+    for when, p in sorted(by_order.items()):
+        q = by_order.get(when - step)
+        if q is None:
+            continue
+        g, now, before = growths[p], levels[p], levels[q]
+        if g is None or now is None or before is None or float(before) == 0:
+            continue
+        want = 100 * (float(now) / float(before) - 1)
+        ok = abs(float(g) - want) <= tolerance + EPSILON
+        if view.report(ok, growth):
+            yield Finding(ok, name, view.key(p), growth, (q, p), fmt(float(g)),
+                          f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})")
 
 
 def half_unit(value: float) -> float:
     """Half a unit of the last printed digit: 0.5 for 34, 0.05 for 15.6."""
-    text = repr(float(value))
-    decimals = 0 if float(value).is_integer() else len(text.split(".")[1])
+    decimals = 0 if float(value).is_integer() else len(repr(float(value)).split(".")[1])
     return 0.5 * 10 ** -decimals
 
 
-def share_of_remainder(frame, table, share, part, excluded, group_by=(), **_):
+def share_of_remainder(view, share, part, excluded, group_by=(), **_):
     """Each `share` is 100 x part / (100 - the part of the group's `excluded` row), within the printed rounding.
 
     Every printed number may be off by half a unit of its last digit; the check fails only where
     no values within those bounds satisfy the relation.
     """
     name = f"share_of_remainder({share})"
-    for positions, _key in groups(frame, list(group_by)):
-        rows = list(_rows_in_group(frame, group_by, positions[0], excluded))
-        if len(rows) != 1 or _missing(frame[part].iloc[rows[0]]):
+    shares, parts = view.col(share), view.col(part)
+    for positions, _key in groups(view, group_by):
+        rows = rows_matching(view, positions, excluded)
+        if len(rows) != 1 or parts[rows[0]] is None:
             continue
-        f = float(frame[part].iloc[rows[0]])
+        f = float(parts[rows[0]])
         for p in positions:
-            s, t = frame[share].iloc[p], frame[part].iloc[p]
-            if p == rows[0] or _missing(s) or _missing(t):
+            if p == rows[0] or shares[p] is None or parts[p] is None:
                 continue
-            s, t = float(s), float(t)
+            s, t = float(shares[p]), float(parts[p])
             low = 100 * (t - half_unit(t)) / (100 - f + half_unit(f))
             high = 100 * (t + half_unit(t)) / (100 - f - half_unit(f))
             ok = s + half_unit(s) >= low - EPSILON and s - half_unit(s) <= high + EPSILON
-            yield Finding(ok, name, row_key(frame, p, table.primary_key), share, (rows[0], p), fmt(s),
-                          f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
-                          f"between {low:.2f} and {high:.2f} allowing for the printed rounding")
+            if view.report(ok, share):
+                yield Finding(ok, name, view.key(p), share, (rows[0], p), fmt(s),
+                              f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
+                              f"between {low:.2f} and {high:.2f} allowing for the printed rounding")
 
 
-def share_of_count(frame, table, share, count, group_by=(), denominator_column=None, tolerance=0.0, **_):
-    """Each share is 100 x count / denominator: the group's `denominator_column`, or the sum of `count` in the group."""
-    name = f"share_of_count({share})"
-    for positions, _key in groups(frame, list(group_by)):
-        if denominator_column is None:
-            if not present(frame, count, positions):
-                continue
-            denominator = float(frame[count].iloc[positions].sum())
-        for p in positions:
-            s, n = frame[share].iloc[p], frame[count].iloc[p]
-            d = denominator if denominator_column is None else frame[denominator_column].iloc[p]
-            if _missing(s) or _missing(n) or _missing(d) or float(d) == 0:
-                continue
-            want = 100 * float(n) / float(d)
-            ok = abs(float(s) - want) <= tolerance + EPSILON
-            yield Finding(ok, name, row_key(frame, p, table.primary_key), share, (p,), fmt(float(s)),
-                                  f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})")
-
-
-def growth_matches_levels(frame, table, level, growth, order_by, step=1, tolerance=0.0, **_):
-    """Each growth rate is 100 x (level / previous level - 1), where the previous row is `step` earlier in `order_by`."""
-    name = f"growth_matches_levels({growth})"
-    by_order = {frame[order_by].iloc[p]: p for p in range(len(frame)) if not _missing(frame[order_by].iloc[p])}
-    for when, p in sorted(by_order.items()):
-        q = by_order.get(when - step)
-        if q is None:
-            continue
-        g, now, before = frame[growth].iloc[p], frame[level].iloc[p], frame[level].iloc[q]
-        if _missing(g) or _missing(now) or _missing(before) or float(before) == 0:
-            continue
-        want = 100 * (float(now) / float(before) - 1)
-        ok = abs(float(g) - want) <= tolerance + EPSILON
-        yield Finding(ok, name, row_key(frame, p, table.primary_key), growth, (q, p), fmt(float(g)),
-                              f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})")
-
-
-def formatted_from(frame, table, column, template, **_):
+def formatted_from(view, column, template, **_):
     """`column` is `template` filled with the row's own cells (a period label made of its two years)."""
     name = f"formatted_from({column})"
     parts = re.findall(r"{(\w+)}", template)
-    for p in range(len(frame)):
-        cells = {c: frame[c].iloc[p] for c in parts}
-        if _missing(frame[column].iloc[p]) or any(_missing(v) for v in cells.values()):
+    values = view.col(column)
+    for p in range(view.n):
+        cells = {c: view.col(c)[p] for c in parts}
+        if values[p] is None or any(v is None for v in cells.values()):
             continue
         want = template.format(**{c: key_text(v) for c, v in cells.items()})
-        got = str(frame[column].iloc[p])
-        yield Finding(got == want, name, row_key(frame, p, table.primary_key), column, (p,), got,
-                      f"should be {want!r}, made from {template} (one of these cells is wrong)")
+        ok = str(values[p]) == want
+        if view.report(ok, column):
+            yield Finding(ok, name, view.key(p), column, (p,), str(values[p]),
+                          f"should be {want!r}, made from {template} (one of these cells is wrong)")
 
 
-def numbered_in_order(frame, table, column, group_by=(), **_):
+def numbered_in_order(view, column, group_by=(), **_):
     """`column` numbers the rows of each group 1, 2, 3, ... in the order of the file."""
     name = f"numbered_in_order({column})"
-    for positions, key in groups(frame, list(group_by)):
-        if not present(frame, column, positions):
+    values = view.col(column)
+    for positions, key in groups(view, group_by):
+        if not present(view, column, positions):
             continue
-        got = [int(v) for v in frame[column].iloc[positions]]
+        got = [int(values[p]) for p in positions]
         want = list(range(1, len(positions) + 1))
-        yield Finding(got == want, name, key, column, tuple(positions), ",".join(map(str, got)),
-                      f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order")
+        ok = got == want
+        if view.report(ok, column):
+            yield Finding(ok, name, key, column, tuple(positions), ",".join(map(str, got)),
+                          f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order")
 
 
-def in_order(frame, table, first, second, **_):
+def in_order(view, first, second, **_):
     """`first` is at most `second` in every row (a period's start and end)."""
     name = f"in_order({second})"
-    for p in range(len(frame)):
-        a, b = frame[first].iloc[p], frame[second].iloc[p]
-        if _missing(a) or _missing(b):
+    a, b = view.col(first), view.col(second)
+    for p in range(view.n):
+        if a[p] is None or b[p] is None:
             continue
-        yield Finding(float(a) <= float(b), name, row_key(frame, p, table.primary_key), second, (p,), key_text(float(b)),
-                      f"is before {first} {key_text(float(a))}")
+        ok = float(a[p]) <= float(b[p])
+        if view.report(ok, second):
+            yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}")
 
 
-def _missing(value) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(value))
+KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder,
+                                 formatted_from, numbered_in_order, in_order)}
 
 
-
-KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder, formatted_from, numbered_in_order, in_order)}
-
-
-def run_checks(frame, table) -> list[Finding]:
-    """Everything the table's declared checks evaluate, agreeing or not."""
+def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
+    """The disagreements the table's declared checks find, and the agreements on `wanted_columns`
+    (all columns when None: the columns that annotations say hold a source inconsistency)."""
+    view = View(frame, table, wanted_columns if wanted_columns is not None else table.columns)
     found = []
     for declared in table.checks:
-        found.extend(KINDS[declared["kind"]](frame, table, **{k: v for k, v in declared.items() if k not in ("kind", "why")}))
+        found.extend(KINDS[declared["kind"]](view, **{k: v for k, v in declared.items() if k not in ("kind", "why")}))
     return found
-

@@ -13,6 +13,7 @@ import io
 import os
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -47,9 +48,16 @@ class Problem:
 class ParsedTable:
     table: TableDef
     file: str  # as shown in messages
-    frame: object  # pandas.DataFrame, RangeIndex
-    lines: list[int]  # CSV line of each frame row
-    raw: list[dict[str, str]]  # the cells as written
+    frame: object  # pandas.DataFrame of typed values, RangeIndex (cells that did not parse are empty)
+    lines: Sequence[int]  # CSV line of each frame row
+    raw: object  # pandas.DataFrame of the cells as written (strings), aligned with `frame`
+
+    def cell(self, position: int, column: str) -> str:
+        return self.raw[column].iat[position]
+
+    def records(self) -> list[dict[str, str]]:
+        """The rows as written, as dicts (for the small metadata tables)."""
+        return self.raw.to_dict("records")
 
 
 def parse_cell(text: str, kind: str):
@@ -85,25 +93,61 @@ def parse_cell(text: str, kind: str):
 
 
 def read_table_csv(path: Path, table: TableDef, shown: str) -> tuple[ParsedTable | None, list[Problem]]:
-    """Parse one raw CSV against its definition; the frame holds the cells that parsed (bad ones empty)."""
-    import pandas as pd
+    """Parse one raw CSV against its definition; the frame holds the cells that parsed (bad ones empty).
 
-    problems: list[Problem] = []
-    data = path.read_bytes()
+    Well-formed files (every row as many cells as the header, no line breaks inside cells) are read by
+    pandas' C reader and checked column by column; anything else by the csv module, line by line,
+    which names each malformed line exactly.
+    """
+    problems, header = file_problems(path, table, shown)
+    if header is None:
+        return None, problems
+    raw = fast_read(path, table) if not problems else None
+    if raw is not None:
+        lines: Sequence[int] = range(2, len(raw) + 2)
+    else:
+        raw, lines, more = exact_read(path, table, shown, skip_bom=bool(problems))
+        problems += more
+    blank = (raw.apply(lambda column: column.str.strip()) == "").all(axis=1) if len(raw) else None
+    if blank is not None and blank.any():
+        problems += [Problem(shown, lines[p], None, None, "is an empty line: remove it") for p in blank[blank].index]
+        lines = [line for line, is_blank in zip(lines, blank) if not is_blank]
+        raw = raw[~blank].reset_index(drop=True)
+    if not len(raw) and not problems:
+        problems.append(Problem(shown, None, None, None, "has a header but no rows"))
+    frame, cell_problems = typed_frame(raw, lines, table, shown)
+    problems += cell_problems
+    parsed = ParsedTable(table, shown, frame, lines, raw)
+    problems += schema_problems(parsed, {(p.line, p.column) for p in problems})
+    return parsed, problems
+
+
+def file_problems(path: Path, table: TableDef, shown: str) -> tuple[list[Problem], list[str] | None]:
+    """Empty file, byte-order mark, bytes that are not UTF-8, and the header; returns (problems, header or None)."""
+    import codecs
+
     header_text = ",".join(table.columns)
-    if not data.strip():
-        return None, [Problem(shown, None, None, None, f"is empty: its first line must be the header {header_text}")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(shown, 1, None, None, "starts with a byte-order mark (BOM): save it as UTF-8 without BOM"))
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        byte = data[error.start : error.start + 1].hex()
-        return None, problems + [Problem(shown, line, None, None, f"is not UTF-8 (byte 0x{byte}): save the file as UTF-8")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
+    problems = []
+    with open(path, "rb") as f:
+        start = f.read(3)
+        if not (start + f.read(1 << 16)).strip():
+            return [Problem(shown, None, None, None, f"is empty: its first line must be the header {header_text}")], None
+        if start == b"\xef\xbb\xbf":
+            problems.append(Problem(shown, 1, None, None, "starts with a byte-order mark (BOM): save it as UTF-8 without BOM"))
+            f.seek(3)
+        else:
+            f.seek(0)
+        decoder, line, offset = codecs.getincrementaldecoder("utf-8")(), 1, 0
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line += chunk[: error.start].count(b"\n")
+                byte = chunk[error.start : error.start + 1].hex()
+                return problems + [Problem(shown, line, None, None, f"is not UTF-8 (byte 0x{byte}): save the file as UTF-8")], None
+            line += chunk.count(b"\n")
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), [])
     if header != table.columns:
         missing = [c for c in table.columns if c not in header]
         extra = [c for c in header if c not in table.columns]
@@ -113,34 +157,98 @@ def read_table_csv(path: Path, table: TableDef, shown: str) -> tuple[ParsedTable
             problems.append(Problem(shown, 1, None, None, f"the header has unknown column(s) {', '.join(extra)}"))
         if not missing and not extra:
             problems.append(Problem(shown, 1, None, None, f"the columns are out of order: the header must be {header_text}"))
-        return None, problems
-    values: dict[str, list] = {c: [] for c in table.columns}
-    lines, raw = [], []
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            problems.append(Problem(shown, line, None, None, "is an empty line: remove it"))
-            continue
-        if len(row) != len(table.columns):
-            problems.append(Problem(shown, line, None, None, f"has {len(row)} cells, the header has {len(table.columns)}"))
-            continue
-        for column, cell in zip(table.columns, row):
-            field = table.field(column)
-            if cell == "" and "" not in field.get("missingValues", [""]):
-                value, rule = "", None  # a field whose empty text is a value, not a missing one
-            else:
-                value, rule = parse_cell(cell, field["type"])
-            if rule:
-                problems.append(Problem(shown, line, column, cell, rule))
-            values[column].append(value)
-        lines.append(line)
-        raw.append(dict(zip(table.columns, row)))
-    if not lines and not problems:
-        problems.append(Problem(shown, None, None, None, "has a header but no rows"))
-    frame = pd.DataFrame({c: pd.array(values[c], dtype=STORAGE_DTYPES[table.field(c)["type"]]) for c in table.columns})
-    parsed = ParsedTable(table, shown, frame, lines, raw)
-    problems += schema_problems(parsed, {(p.line, p.column) for p in problems})
-    return parsed, problems
+        return problems, None
+    return problems, header
+
+
+def fast_read(path: Path, table: TableDef):
+    """The cells as strings through pandas' C reader, or None where the file is not regular enough for it."""
+    import pandas as pd
+
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                          encoding="utf-8", engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return None
+    if list(raw.columns) != table.columns:
+        return None
+    with open(path, "rb") as f:
+        data_lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 22), b""))
+        f.seek(-1, 2)
+        data_lines += f.read(1) != b"\n"
+    if data_lines - 1 != len(raw) or raw.isna().any().any():
+        return None  # a line break inside a quoted cell, or a short row: read it line by line
+    return raw
+
+
+def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
+    """The cells as strings through the csv module, with each malformed line reported."""
+    import pandas as pd
+
+    problems, rows, lines = [], [], []
+    with open(path, encoding="utf-8-sig" if skip_bom else "utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        for row in reader:
+            line = reader.line_num
+            if len(row) != len(table.columns) and any(cell.strip() for cell in row):
+                problems.append(Problem(shown, line, None, None, f"has {len(row)} cells, the header has {len(table.columns)}"))
+                continue
+            rows.append(row if len(row) == len(table.columns) else [""] * len(table.columns))
+            lines.append(line)
+    raw = pd.DataFrame(rows, columns=table.columns, dtype=object).astype(str) if rows else pd.DataFrame({c: pd.Series([], dtype=str) for c in table.columns})
+    return raw, lines, problems
+
+
+def typed_frame(raw, lines, table: TableDef, shown: str):
+    """The typed frame and the cells that break their column's syntax (reported in line, then column order)."""
+    import pandas as pd
+
+    found, columns = [], {}
+    for order, name in enumerate(table.columns):
+        field = table.field(name)
+        text = raw[name]
+        empty_is_value = "" not in field.get("missingValues", [""])
+        ok = text.str.fullmatch(FAST_PATTERNS[field["type"]]) | (text == "")
+        if field["type"] == "string":
+            ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
+        values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
+        for position in ok[~ok].index:
+            _, rule = parse_cell(text.iat[position], field["type"])
+            found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
+        columns[name] = CONVERT[field["type"]](values)
+    found.sort(key=lambda item: item[:2])
+    return pd.DataFrame(columns), [problem for _, _, problem in found]
+
+
+FAST_PATTERNS = {"integer": INTEGER.pattern, "number": NUMBER.pattern, "boolean": "true|false", "string": "(?s:.*)"}
+
+
+def _to_integer(values):
+    import pandas as pd
+
+    return pd.array(pd.to_numeric(values, errors="raise"), dtype="Int64") if len(values) else pd.array([], dtype="Int64")
+
+
+def _to_number(values):
+    import pandas as pd
+
+    return pd.to_numeric(values, errors="raise").astype("float64") if len(values) else pd.Series([], dtype="float64")
+
+
+def _to_boolean(values):
+    import pandas as pd
+
+    return pd.array(values.map({"true": True, "false": False}), dtype="boolean")
+
+
+def _to_string(values):
+    import pandas as pd
+
+    return values.astype(pd.StringDtype())
+
+
+CONVERT = {"integer": _to_integer, "number": _to_number, "boolean": _to_boolean, "string": _to_string}
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
@@ -166,13 +274,13 @@ def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
             continue
         if (line, case.column) in reported:
             continue
-        cell = parsed.raw[position][case.column]
+        cell = parsed.cell(position, case.column)
         rule = {"not_nullable": "is missing: the column is required", "field_uniqueness": "appears twice: the column must be unique"}.get(case.check, case.check)
         problems.append(Problem(parsed.file, line, case.column, cell, rule))
     key = parsed.table.primary_key
     for position in sorted(duplicates):
-        text = ";".join(f"{c}={parsed.raw[position][c]}" for c in key)
-        others = [parsed.lines[p] for p in sorted(duplicates) if p != position and all(parsed.raw[p][c] == parsed.raw[position][c] for c in key)]
+        text = ";".join(f"{c}={parsed.cell(position, c)}" for c in key)
+        others = [parsed.lines[p] for p in sorted(duplicates) if p != position and all(parsed.cell(p, c) == parsed.cell(position, c) for c in key)]
         problems.append(Problem(parsed.file, parsed.lines[position], None, None,
                                 f"duplicate key {text}: the key ({', '.join(key)}) must be unique (also on line {', '.join(map(str, others))})"))
     return problems
@@ -190,12 +298,12 @@ def line_span(parsed: ParsedTable, positions) -> str | int:
 def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -> list[Problem]:
     """Discrepancies no annotation expects, and source_inconsistency annotations no check finds (stale)."""
     table = parsed.table
-    found = run_checks(parsed.frame, table)
     expected = {}
     if annotations is not None:
-        for row, line in zip(annotations.raw, annotations.lines):
+        for row, line in zip(annotations.records(), annotations.lines):
             if row["table_name"] == table.name and row["kind"] == "source_inconsistency":
                 expected[(row["row_key"], row["column_name"])] = line
+    found = run_checks(parsed.frame, table, {column for _, column in expected})
     problems = []
     for d in found:
         if d.ok or (d.row_key, d.column) in expected:
@@ -226,19 +334,20 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
             target = parsed.get(fk["reference"]["resource"])
             if target is None:
                 continue
-            known = {tuple(r[c] for c in fk["reference"]["fields"]) for r in target.raw}
-            for row, line in zip(child.raw, child.lines):
-                value = tuple(row[c] for c in fk["fields"])
+            mine, theirs = child.raw[fk["fields"]], target.raw[fk["reference"]["fields"]]
+            known = set(theirs.itertuples(index=False, name=None))
+            keys = list(mine.itertuples(index=False, name=None))
+            for position, value in enumerate(keys):
                 if all(value) and value not in known:
-                    problems.append(Problem(child.file, line, fk["fields"][0], ";".join(value),
+                    problems.append(Problem(child.file, child.lines[position], fk["fields"][0], ";".join(value),
                                             f"is not a {'/'.join(fk['reference']['fields'])} of {fk['reference']['resource']}"))
-    sources = {row["source_id"] for row in parsed["sources"].raw} if "sources" in parsed else set()
+    sources = set(parsed["sources"].raw["source_id"]) if "sources" in parsed else set()
     for table in definitions.values():
         if table.source is not None and "sources" in parsed and table.source not in sources:
             problems.append(Problem(str(table.path.relative_to(root)), None, "source", table.source, "is not a source_id of sources.csv"))
     if "source_contents" in parsed:
         contents = parsed["source_contents"]
-        for row, line in zip(contents.raw, contents.lines):
+        for row, line in zip(contents.records(), contents.lines):
             if row["dataset_table"] and row["dataset_table"] not in definitions:
                 problems.append(Problem(contents.file, line, "dataset_table", row["dataset_table"], "is not a table of the catalog"))
     if "annotations" in parsed:
@@ -248,7 +357,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
 
 def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, ParsedTable], definitions) -> list[Problem]:
     problems = []
-    for row, line in zip(annotations.raw, annotations.lines):
+    for row, line in zip(annotations.records(), annotations.lines):
         name, key, column = row["table_name"], row["row_key"], row["column_name"]
         if name not in definitions:
             problems.append(Problem(annotations.file, line, "table_name", name, "is not a table of the catalog"))
@@ -265,8 +374,12 @@ def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, Parse
                                     f"is not a row key of {name}: write {';'.join(c + '=...' for c in table.primary_key)} (or a leading part of it)"))
             continue
         target = parsed.get(name)
-        if target is not None and not any(all(r[c] == v for c, v in pairs) for r in target.raw):
-            problems.append(Problem(annotations.file, line, "row_key", key, f"matches no row of {name}"))
+        if target is not None:
+            match = (target.raw[pairs[0][0]] == pairs[0][1])
+            for c, v in pairs[1:]:
+                match &= target.raw[c] == v
+            if not match.any():
+                problems.append(Problem(annotations.file, line, "row_key", key, f"matches no row of {name}"))
     return problems
 
 
@@ -274,15 +387,14 @@ def quote_problems(parsed: dict[str, ParsedTable], definitions, sources_dir: Pat
     """Every quote of a table declaring `quotes` occurs in its source's text (runs of whitespace collapsed)."""
     if "sources" not in parsed:
         return []
-    files = {row["source_id"]: row["file"] for row in parsed["sources"].raw}
+    files = dict(zip(parsed["sources"].raw["source_id"], parsed["sources"].raw["file"]))
     texts: dict[str, str | None] = {}
     problems = []
     for name, table in definitions.items():
         if not table.quotes or name not in parsed:
             continue
         target = parsed[name]
-        for row, line in zip(target.raw, target.lines):
-            source_id, quote = row[table.quotes["source"]], row[table.quotes["quote"]]
+        for source_id, quote, line in zip(target.raw[table.quotes["source"]], target.raw[table.quotes["quote"]], target.lines):
             if source_id not in files or not quote:
                 continue  # an unknown source is reported by the foreign key check
             if source_id not in texts:
