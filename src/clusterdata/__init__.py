@@ -3,17 +3,49 @@
     >>> import clusterdata
     >>> clusterdata.tables()                     # the table names
     >>> clusterdata.describe("pinghu_output")    # title, source, columns with units, annotations
-    >>> clusterdata.load("pinghu_output")        # a pandas DataFrame
+    >>> clusterdata.load("pinghu_output")        # a pandas DataFrame (backend="arrow" or "polars" too)
     >>> clusterdata.search("FDI", source="ning_2009_ict")   # numbers stated in the text, with quotes
 
-Importing this module is cheap: pandas is imported by the first `load`, and pandera and
-frictionless only by `clusterdata validate` and `clusterdata build`.
+Importing this module costs almost nothing: each function imports what it needs when first
+called (pandas for a pandas DataFrame, pyarrow alone for an Arrow table), and pandera and
+frictionless are imported only by `clusterdata validate` and `clusterdata build`.
 """
 
 __version__ = "0.1.0"
 
-from ._catalog import IntegrityError, UnknownTableError, describe, tables
-from ._load import load
-from ._statistics import search
+from ._errors import IntegrityError, UnknownTableError
 
 __all__ = ["IntegrityError", "UnknownTableError", "__version__", "describe", "load", "search", "tables"]
+
+
+def tables() -> list:
+    """The names of all tables, in catalog order."""
+    from ._catalog import tables
+
+    return tables()
+
+
+def describe(name: str) -> dict:
+    """The metadata of a table: title, description, source and citation, columns with units, annotations."""
+    from ._catalog import describe
+
+    return describe(name)
+
+
+def load(name: str, backend: str = "pandas"):
+    """Table `name` as a pandas DataFrame (default), a pyarrow Table (backend="arrow", no pandas
+    imported) or a polars DataFrame (backend="polars", the `polars` extra). Dtypes come from
+    datapackage.json: enums are categoricals (dictionary-encoded), integers nullable. A pandas
+    DataFrame's `attrs` carry the title, source citation and units; every call returns a new frame."""
+    from ._load import load
+
+    return load(name, backend)
+
+
+def search(text=None, *, source=None, subject=None, indicator=None, year=None):
+    """Rows of `statistics` (numbers stated in the sources' text, with their quotes) matching every filter:
+    words in the subject, indicator, location or quote; a source_id; a subject; words of the indicator;
+    a year the number's period covers."""
+    from ._statistics import search
+
+    return search(text, source=source, subject=subject, indicator=indicator, year=year)

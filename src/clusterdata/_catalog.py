@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
-import hashlib
-import json
-from importlib.resources import files
-from pathlib import Path
+import os
+
+from ._errors import IntegrityError, UnknownTableError
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_verified: set[str] = set()
 
 
-class UnknownTableError(LookupError):
-    """A table name that is not in the catalog."""
-
-
-class IntegrityError(OSError):
-    """A data file whose bytes are not those datapackage.json records (corrupted or replaced)."""
-
-
-_verified: set[Path] = set()
-
-
-def verified_bytes(name: str) -> bytes:
-    """The bytes of a table's Parquet file, checked against the sha256 in datapackage.json once per process."""
-    path = parquet_path(name)
-    data = path.read_bytes()
-    if path in _verified:
-        return data
-    expected = resource(name).get("hash", "").removeprefix("sha256:")
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != expected:
-        raise IntegrityError(
-            f"{path}: the file of table {name!r} is not the one datapackage.json describes "
-            f"(sha256 {actual}, expected {expected}): it was corrupted or replaced; "
-            "reinstall clusterdata, or in a checkout run `clusterdata build`"
-        )
-    _verified.add(path)
-    return data
-
-
-def data_root() -> Path:
+def data_root() -> str:
     """Folder holding datapackage.json: inside an installed wheel, else the repository (editable install)."""
-    bundled = Path(str(files("clusterdata"))) / "_data"
-    if (bundled / "datapackage.json").is_file():
+    bundled = os.path.join(_PACKAGE, "_data")
+    if os.path.isfile(os.path.join(bundled, "datapackage.json")):
         return bundled
-    repository = Path(__file__).resolve().parents[2]
-    if (repository / "datapackage.json").is_file():
+    repository = os.path.dirname(os.path.dirname(_PACKAGE))
+    if os.path.isfile(os.path.join(repository, "datapackage.json")):
         return repository
     raise FileNotFoundError(
         f"clusterdata's datapackage.json is neither in {bundled} nor in {repository}: "
@@ -56,7 +28,31 @@ def data_root() -> Path:
 @functools.lru_cache(maxsize=None)
 def descriptor() -> dict:
     """The parsed datapackage.json."""
-    return json.loads((data_root() / "datapackage.json").read_text(encoding="utf-8"))
+    import json
+
+    with open(os.path.join(data_root(), "datapackage.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def verified_bytes(name: str) -> bytes:
+    """The bytes of a table's Parquet file, checked against the sha256 in datapackage.json once per process."""
+    path = parquet_path(name)
+    with open(path, "rb") as f:
+        data = f.read()
+    if path in _verified:
+        return data
+    import hashlib
+
+    expected = resource(name).get("hash", "").removeprefix("sha256:")
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise IntegrityError(
+            f"{path}: the file of table {name!r} is not the one datapackage.json describes "
+            f"(sha256 {actual}, expected {expected}): it was corrupted or replaced; "
+            "reinstall clusterdata, or in a checkout run `clusterdata build`"
+        )
+    _verified.add(path)
+    return data
 
 
 def tables() -> list[str]:
@@ -73,16 +69,18 @@ def resource(name: str) -> dict:
 
 
 def unknown_table_message(name: object, known: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"the tables are: {', '.join(known)}"
     return f"no table named {name!r} in clusterdata; {hint}"
 
 
-def parquet_path(name: str) -> Path:
+def parquet_path(name: str) -> str:
     """The Parquet file of a table, checked to lie inside the package's data folder."""
-    root = data_root()
-    path = (root / resource(name)["path"]).resolve()
-    if root.resolve() not in path.parents:
+    root = os.path.realpath(data_root())
+    path = os.path.realpath(os.path.join(root, resource(name)["path"]))
+    if os.path.commonpath([root, path]) != root:
         raise ValueError(f"datapackage.json points table {name!r} outside the package: {path}")
     return path
 
@@ -110,8 +108,7 @@ def describe(name: str) -> dict:
 
 def annotations_of(name: str) -> list[dict]:
     """The annotations rows of one table, read with pyarrow alone."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    from ._load import arrow_table
 
-    rows = pq.ParquetFile(pa.BufferReader(verified_bytes("annotations"))).read().to_pylist()
+    rows = arrow_table("annotations").to_pylist()
     return [{k: v for k, v in row.items() if k != "table_name"} for row in rows if row["table_name"] == name]
