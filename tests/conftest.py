@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[1]
 def repo_copy(tmp_path):
     """A scratch copy of the repository's data and definitions, for builds and broken inputs."""
     root = tmp_path / "repo"
-    for name in ("schemas", "data"):
+    for name in ("schemas", "data", "docs/dictionary"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "datapackage.json", root / "datapackage.json")
     return root

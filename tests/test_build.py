@@ -44,6 +44,7 @@ def test_check_names_what_a_raw_change_makes_stale(repo_copy, capsys, monkeypatc
         "out of date (run `clusterdata build` and commit the result):",
         "  data/parquet/pinghu_output.parquet",
         "  datapackage.json",
+        "  docs/dictionary/pinghu_output.html",
     ]
     assert main(["build"]) == 0
     assert main(["build", "--check"]) == 0

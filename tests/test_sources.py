@@ -5,6 +5,7 @@ import re
 import pytest
 
 import clusterdata
+from clusterdata import _catalog
 
 
 def text_of(sources_dir, source_id):
@@ -101,7 +102,7 @@ def test_pinghu_investment_reasons_is_table_3_as_printed(sources_dir):
 def test_annotation_quotes_are_in_the_source(sources_dir):
     """Every passage an annotation quotes from a source (12 characters or more) is in its text: "in double
     quotes", or «in guillemets» where the scan itself prints a double quote."""
-    definitions = {r["name"]: r for r in clusterdata._catalog.descriptor()["resources"]}
+    definitions = {r["name"]: r for r in _catalog.descriptor()["resources"]}
     sources = clusterdata.load("sources").set_index("source_id")
     by_citation = {row.citation: source_id for source_id, row in sources.iterrows()}
     checked = 0

@@ -5,6 +5,7 @@
     >>> clusterdata.describe("pinghu_output")    # title, source, columns with units, annotations
     >>> clusterdata.load("pinghu_output")        # a pandas DataFrame (backend="arrow" or "polars" too)
     >>> clusterdata.search("FDI", source="ning_2009_ict")   # numbers stated in the text, with quotes
+    >>> print(clusterdata.cite("pinghu_output"))        # its source and this dataset (.bibtex too)
 
 Importing this module costs almost nothing: each function imports what it needs when first
 called (pandas for a pandas DataFrame, pyarrow alone for an Arrow table), and pandera and
@@ -15,7 +16,7 @@ __version__ = "0.1.0"
 
 from ._errors import IntegrityError, UnknownTableError
 
-__all__ = ["IntegrityError", "UnknownTableError", "__version__", "describe", "load", "search", "tables"]
+__all__ = ["IntegrityError", "UnknownTableError", "__version__", "cite", "describe", "load", "search", "tables"]
 
 
 def tables() -> list:
@@ -49,3 +50,10 @@ def search(text=None, *, source=None, subject=None, indicator=None, year=None):
     from ._statistics import search
 
     return search(text, source=source, subject=subject, indicator=indicator, year=year)
+
+
+def cite(name: str):
+    """How to cite table `name`: its source and this dataset, as text (str(), `.text`) and as BibTeX (`.bibtex`)."""
+    from ._cite import cite
+
+    return cite(name)

@@ -14,12 +14,14 @@ import os
 from pathlib import Path
 
 from . import __version__
+from ._site import render_site
 from .definitions import TableDef, read_definitions, read_package_metadata
 from .validate import ParsedTable, Problem, validate_package
 
 PARQUET_DIR = Path("data") / "parquet"
 DESCRIPTOR = Path("datapackage.json")
 README = Path("README.md")
+SITE = Path("docs") / "dictionary"
 CATALOG_START, CATALOG_END = "<!-- catalog:start (made by clusterdata build) -->", "<!-- catalog:end -->"
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -82,6 +84,7 @@ def source_entry(source: dict) -> dict:
     entry = {"title": source["citation"]}
     if source.get("url"):
         entry["path"] = source["url"]
+    entry["rights"] = source["rights"]
     return entry
 
 
@@ -112,17 +115,22 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
             resource["location"] = table.location
         if table.source_notes:
             resource["sourceNotes"] = table.source_notes
+        if table.chart:
+            resource["chart"] = table.chart
         resource["bytes"] = len(data)
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         resource["schema"] = table.table_schema()
         resources.append(resource)
     descriptor = {"$schema": PROFILE, "name": package["name"], "title": package["title"],
-                  "description": package["description"], "version": __version__,
+                  "description": package["description"], "version": __version__, "created": package.get("created"),
                   "homepage": package.get("homepage"), "keywords": package.get("keywords", []),
                   "licenses": package["licenses"], "contributors": package.get("contributors", []),
                   "sources": [source_entry(s) for s in sources.values()], "resources": resources}
     descriptor = {k: v for k, v in descriptor.items() if v is not None}
     outputs[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    frames = {name: parsed[name].frame for name in definitions}
+    for relative, page in render_site(descriptor, frames).items():
+        outputs[SITE / relative] = page
     if (root / README).is_file():
         outputs[README] = readme_with_catalog((root / README).read_text(encoding="utf-8"), parsed, definitions, sources).encode("utf-8")
     return outputs
@@ -136,8 +144,8 @@ def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
     for name, table in definitions.items():
         source = f"`{table.source}`, {table.location}" if table.source else "(package metadata)"
         lines.append(f"| `{name}` | {table.title} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
-    lines += ["", "| source_id | source |", "|---|---|"]
-    lines += [f"| `{source_id}` | {row['citation']} |" for source_id, row in sources.items()]
+    lines += ["", "| source_id | source | rights |", "|---|---|---|"]
+    lines += [f"| `{source_id}` | {row['citation']} | {row['rights']} |" for source_id, row in sources.items()]
     head, rest = readme.split(CATALOG_START, 1)
     _, tail = rest.split(CATALOG_END, 1)
     return f"{head}{CATALOG_START}\n" + "\n".join(lines) + f"\n{CATALOG_END}{tail}"
@@ -146,7 +154,8 @@ def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
 def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:
     """Outputs that differ from disk, and Parquet files on disk that no table produces any more."""
     differ = [p for p, data in outputs.items() if not (root / p).is_file() or (root / p).read_bytes() != data]
-    orphans = [p.relative_to(root) for p in sorted((root / PARQUET_DIR).glob("*.parquet")) if p.relative_to(root) not in outputs]
+    orphans = [p.relative_to(root) for p in sorted([*(root / PARQUET_DIR).glob("*.parquet"), *(root / SITE).glob("*.html")])
+               if p.relative_to(root) not in outputs]
     return differ + orphans
 
 
@@ -165,7 +174,8 @@ def build(root: Path, check: bool = False, sources_dir: Path | None = None) -> l
 
 def write_atomically(root: Path, files: dict[Path, bytes], remove: list[Path]) -> None:
     """Write every file beside its target first, then rename each over its target; remove orphans last."""
-    (root / PARQUET_DIR).mkdir(parents=True, exist_ok=True)  # a fresh checkout may lack it
+    for folder in (PARQUET_DIR, SITE):
+        (root / folder).mkdir(parents=True, exist_ok=True)  # a fresh checkout may lack them
     staged = []
     try:
         for relative, data in files.items():

@@ -1,8 +1,9 @@
-"""The clusterdata command: list, show, describe, search, build and validate."""
+"""The clusterdata command: list, show, describe, search, cite, export, build and validate."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -76,6 +77,37 @@ def cmd_search(args) -> int:
         print(f"{row.stat_id}  {row.subject}: {row.indicator}{period} {row.comparator} {row.value:g} {row.unit}")
         print(f'    "{" ".join(row.quote.split())}" ({row.location})')
     print(f"{len(found)} statistic{'s' if len(found) != 1 else ''}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from ._export import export
+
+    written = export(args.dest, args.format)
+    print(f"exported {len(written) - 1} file(s) and datapackage.json to {args.dest}" + "".join(f"\n  {w}" for w in written))
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from . import _catalog
+    from ._load import load
+    from ._site import render_site
+
+    descriptor = _catalog.descriptor()
+    pages = render_site(descriptor, {r["name"]: load(r["name"]) for r in descriptor["resources"]})
+    os.makedirs(args.dest, exist_ok=True)
+    for relative, data in pages.items():
+        with open(os.path.join(args.dest, relative), "wb") as f:
+            f.write(data)
+    print(f"wrote the data dictionary ({len(pages)} pages) to {os.path.join(args.dest, 'index.html')}")
+    return 0
+
+
+def cmd_cite(args) -> int:
+    from ._cite import cite
+
+    citation = cite(args.name)
+    print(citation.bibtex if args.bibtex else citation.text)
     return 0
 
 
@@ -155,6 +187,17 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("--indicator", help="words of the indicator name")
     search.add_argument("--year", type=int, help="only numbers whose period covers this year")
     search.set_defaults(run=cmd_search)
+    export = verbs.add_parser("export", help="write every table, with a datapackage.json of their checksums, to a folder")
+    export.add_argument("dest", help="the folder to write to (created if missing)")
+    export.add_argument("--format", required=True, choices=["parquet", "csv", "xlsx", "sqlite", "json"])
+    export.set_defaults(run=cmd_export)
+    docs = verbs.add_parser("docs", help="write the data dictionary (static HTML) to a folder")
+    docs.add_argument("dest", help="the folder to write to (created if missing)")
+    docs.set_defaults(run=cmd_docs)
+    cite = verbs.add_parser("cite", help="how to cite a table: its source and this dataset")
+    cite.add_argument("name")
+    cite.add_argument("--bibtex", action="store_true", help="as BibTeX")
+    cite.set_defaults(run=cmd_cite)
     build = verbs.add_parser("build", help="validate data/raw and write data/parquet and datapackage.json (repository checkout)")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed outputs differ from a fresh build")
     build.add_argument("--root", help="the repository checkout (default: found from the current directory)")
@@ -172,10 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # e.g. `clusterdata show statistics | head`: the reader has gone, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except UnknownTableError as error:
         print(f"clusterdata: {error}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
+        if error.name in ("openpyxl", "polars"):
+            print(f"clusterdata: {error}", file=sys.stderr)
+            return 2
         if error.name in ("pandera", "frictionless"):
             print(f"clusterdata: {args.verb} needs {error.name}: pip install 'clusterdata[validate]'", file=sys.stderr)
             return 2

@@ -29,6 +29,7 @@ class TableDef:
     foreign_keys: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     quotes: dict | None = None  # {quote = column, source = column}: quotes checked against the source texts
+    chart: dict | None = None  # {kind = "line"|"bar", x, y, series, where, title}: drawn in the data dictionary
     path: Path | None = None
 
     @property
@@ -107,7 +108,7 @@ def read_definition(path: Path) -> TableDef:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise DefinitionError(f"{path}: not valid TOML: {error}") from None
-    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks", "quotes"}
+    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks", "quotes", "chart"}
     for key in raw:
         if key not in known:
             raise DefinitionError(f"{path}: unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -132,6 +133,12 @@ def read_definition(path: Path) -> TableDef:
             raise DefinitionError(f"{path}: primary_key names {key!r}, which is not a field")
     for declared in table.checks:
         check_declaration(path, table, declared)
+    if table.chart is not None:
+        if table.chart.get("kind") not in ("line", "bar"):
+            raise DefinitionError(f"{path}: chart kind must be line or bar")
+        for key in ("x", "y", "series"):
+            if key in table.chart and table.chart[key] not in names:
+                raise DefinitionError(f"{path}: chart {key} = {table.chart[key]!r} is not a field")
     return table
 
 

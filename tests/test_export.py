@@ -1,0 +1,122 @@
+"""clusterdata export and cite: what other tools and reference managers get."""
+
+import hashlib
+import json
+import re
+import sqlite3
+import warnings
+
+import pandas as pd
+import pytest
+
+import clusterdata
+from clusterdata._export import export
+from clusterdata.cli import main
+
+from conftest import REPO
+
+NAMES = clusterdata.tables()
+
+
+def check_hashes(dest):
+    descriptor = json.loads((dest / "datapackage.json").read_text())
+    assert [r["name"] for r in descriptor["resources"]] == NAMES
+    for resource in descriptor["resources"]:
+        data = (dest / resource["path"]).read_bytes()
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+    return descriptor
+
+
+def test_parquet_export_is_the_package_files_with_their_checksums(tmp_path):
+    export(str(tmp_path), "parquet")
+    descriptor = check_hashes(tmp_path)
+    committed = json.loads((REPO / "datapackage.json").read_text())
+    assert [r["hash"] for r in descriptor["resources"]] == [r["hash"] for r in committed["resources"]]
+
+
+def test_csv_export_validates_and_round_trips(tmp_path):
+    import frictionless
+
+    export(str(tmp_path), "csv")
+    check_hashes(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note"])[:5]
+    for name in NAMES:
+        original = clusterdata.load(name)
+        back = pd.read_csv(tmp_path / f"{name}.csv", keep_default_na=False, dtype=str)
+        assert list(back.columns) == list(original.columns)
+        assert len(back) == len(original)
+    fdi = pd.read_csv(tmp_path / "ict_fdi.csv")
+    assert fdi["official_estimate"].tolist() == [False, False, False, False, True, True]
+
+
+def test_json_export_holds_the_records(tmp_path):
+    export(str(tmp_path), "json")
+    check_hashes(tmp_path)
+    for name in NAMES:
+        records = json.loads((tmp_path / f"{name}.json").read_text())
+        assert records == clusterdata.load(name, backend="arrow").to_pylist()
+
+
+def test_xlsx_export_has_a_metadata_sheet_then_one_sheet_per_table(tmp_path):
+    pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")
+    export(str(tmp_path), "xlsx")
+    check_hashes(tmp_path)
+    sheets = pd.read_excel(tmp_path / "clusterdata.xlsx", sheet_name=None)
+    assert list(sheets) == ["metadata"] + NAMES
+    assert set(sheets["metadata"]["table"]) == set(NAMES)
+    assert sheets["pinghu_output"]["output_100m_yuan"].tolist() == clusterdata.load("pinghu_output")["output_100m_yuan"].tolist()
+
+
+def test_sqlite_export_keeps_keys_and_column_comments(tmp_path):
+    export(str(tmp_path), "sqlite")
+    check_hashes(tmp_path)
+    connection = sqlite3.connect(tmp_path / "clusterdata.sqlite")
+    for name in NAMES:
+        assert connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(clusterdata.load(name))
+        pk = [row[1] for row in sorted(connection.execute(f'PRAGMA table_info("{name}")'), key=lambda r: r[5]) if row[5]]
+        assert pk == clusterdata.describe(name)["primary_key"]
+    assert connection.execute('PRAGMA foreign_key_list("statistics")').fetchall()[0][2] == "sources"
+    assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'pinghu_output'").fetchone()[0]
+    assert '"output_100m_yuan" REAL NOT NULL,  -- Total Output, as printed;' in sql and "[100 million yuan]" in sql
+    metadata = json.loads((tmp_path / "metadata.json").read_text())
+    assert metadata["databases"]["clusterdata"]["tables"]["pinghu_output"]["units"]["output_100m_yuan"] == "100 million yuan"
+
+
+def test_an_unknown_format_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["export", str(tmp_path), "--format", "dbf"])
+    assert "invalid choice: 'dbf'" in capsys.readouterr().err
+
+
+def test_the_documented_duckdb_query_runs():
+    duckdb = pytest.importorskip("duckdb", reason="the DuckDB example needs the `duckdb` extra")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    query = re.search(r"```sql\n(.+?)\n```", readme, re.S).group(1)
+    rows = duckdb.sql(query.replace("data/parquet/", str(REPO / "data/parquet") + "/")).fetchall()
+    expected = clusterdata.load("statistics").groupby("source_id", observed=True).size().sort_values(ascending=False)
+    assert rows == [(source, int(n)) for source, n in expected.items()]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cite_gives_the_source_and_the_dataset(name):
+    citation = clusterdata.cite(name)
+    info = clusterdata.describe(name)
+    for source in info["source"]:
+        assert f"Source: {source['title']}" in citation.text
+    assert f"version {clusterdata.__version__}" in citation.text
+    assert str(citation) == citation.text
+    entries = re.findall(r"^@(\w+)\{([\w.]+),$", citation.bibtex, re.M)
+    assert len(entries) == len(info["source"]) + 1
+    assert citation.bibtex.count("{") == citation.bibtex.count("}")
+
+
+def test_citation_cff_and_changelog_carry_the_version():
+    cff = (REPO / "CITATION.cff").read_text(encoding="utf-8")
+    assert f"version: {clusterdata.__version__}" in cff
+    assert f"## {clusterdata.__version__}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert json.loads((REPO / "datapackage.json").read_text())["version"] == clusterdata.__version__
