@@ -27,7 +27,7 @@ nav { margin-bottom: 1rem; }
 
 def page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
-            f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+            f'<link rel="stylesheet" href="style.css">\n</head>\n<body>\n{body}\n</body>\n</html>\n')
 
 
 def cell(value) -> str:
@@ -174,4 +174,5 @@ def render_site(descriptor: dict, frames: dict) -> dict[str, bytes]:
     pages = {"index.html": index_page(descriptor, frames, frames["sources"])}
     for resource in descriptor["resources"]:
         pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"])
+    pages["style.css"] = STYLE.lstrip()
     return {path: text.encode("utf-8") for path, text in pages.items()}

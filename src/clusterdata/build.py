@@ -154,7 +154,7 @@ def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
 def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:
     """Outputs that differ from disk, and Parquet files on disk that no table produces any more."""
     differ = [p for p, data in outputs.items() if not (root / p).is_file() or (root / p).read_bytes() != data]
-    orphans = [p.relative_to(root) for p in sorted([*(root / PARQUET_DIR).glob("*.parquet"), *(root / SITE).glob("*.html")])
+    orphans = [p.relative_to(root) for p in sorted([*(root / PARQUET_DIR).glob("*.parquet"), *(root / SITE).glob("*.html"), *(root / SITE).glob("*.css")])
                if p.relative_to(root) not in outputs]
     return differ + orphans
 
