@@ -7,13 +7,25 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+FIXTURE = Path(__file__).resolve().parent / "fixture"
+
+
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory):
+    """tests/fixture (a frozen copy of the definitions and raw data) built once: independent of the live data."""
+    from clusterdata.build import build
+
+    root = tmp_path_factory.mktemp("fixture") / "repo"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("README.md"))
+    build(root)
+    return root
+
+
 @pytest.fixture
-def repo_copy(tmp_path):
-    """A scratch copy of the repository's data and definitions, for builds and broken inputs."""
+def repo_copy(tmp_path, built_fixture):
+    """A scratch copy of the built fixture repository, for builds and broken inputs."""
     root = tmp_path / "repo"
-    for name in ("schemas", "data", "docs/dictionary"):
-        shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "datapackage.json", root / "datapackage.json")
+    shutil.copytree(built_fixture, root)
     return root
 
 
@@ -23,7 +35,7 @@ def sources_dir():
     value = os.environ.get("CLUSTERDATA_SOURCES")
     if not value:
         pytest.skip("CLUSTERDATA_SOURCES is unset: the source texts are not part of the repository; "
-                    "set it to the folder of the five source files (CI uses ../shared/sources)")
+                    "set it to the folder of the five source files to run this test")
     path = Path(value)
     if not path.is_dir():
         pytest.fail(f"CLUSTERDATA_SOURCES={value} is not a folder")
