@@ -111,8 +111,18 @@ def test_cite_gives_the_source_and_the_dataset(name):
     assert f"version {clusterdata.__version__}" in citation.text
     assert str(citation) == citation.text
     entries = re.findall(r"^@(\w+)\{([\w.]+),$", citation.bibtex, re.M)
-    assert len(entries) == len(info["source"]) + 1
+    frame = clusterdata.load(name)
+    expected = frame["source_id"].nunique() if "source_id" in frame.columns and name != "sources" else len(info["source"])
+    assert len(entries) == expected + 1
     assert citation.bibtex.count("{") == citation.bibtex.count("}")
+
+
+def test_bibtex_names_journals_and_uncertain_years():
+    assert "author = {Huang, Xianhai and Yang, Gaoju}" in clusterdata.cite("pinghu_output").bibtex
+    ning = clusterdata.cite("ict_fdi").bibtex
+    assert "journal = {Pacific Affairs}" in ning and "volume = {82}" in ning and "number = {1}" in ning and "pages = {67--91}" in ning
+    assert "author = {{The Economist}}" in clusterdata.cite("hefei_state_investments").bibtex
+    assert "the year is a probable reading" in clusterdata.cite("us_car_value_added").bibtex
 
 
 def test_citation_cff_and_changelog_carry_the_version():

@@ -59,7 +59,11 @@ def test_pinghu_output_is_table_1_as_printed(sources_dir):
     text = text_of(sources_dir, "huang_yang_pinghu")
     printed = printed_rows(text, "Table 1 Total Output of Optical-Mechatronics Industry in Pinghu, 2002-2007", 6)
     frame = clusterdata.load("pinghu_output")
-    assert [[float(x) for x in row] for row in printed] == frame.astype(float).values.tolist()
+    differ = [f"year {int(row[0])}, {column}: stored {stored:g}, the source prints {float(text):g}"
+              for row, stored_row in zip(printed, frame.astype(float).values.tolist())
+              for column, text, stored in zip(frame.columns, row, stored_row) if float(text) != stored]
+    assert len(printed) == len(frame)
+    assert differ == []
 
 
 def cells(row):

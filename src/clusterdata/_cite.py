@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import __version__, _catalog
@@ -35,11 +36,23 @@ def dataset_citation() -> tuple[str, str]:
     return text, bibtex
 
 
-def source_citation(source: dict) -> tuple[str, str]:
+def bibtex_authors(authors: str) -> str:
+    """'Huang, Xianhai; Yang, Gaoju' -> 'Huang, Xianhai and Yang, Gaoju'; a name without a comma is an organisation, braced."""
+    return " and ".join(name if "," in name else "{" + name + "}" for name in authors.split("; "))
+
+
+def source_citation(source: dict, uncertain_year: bool) -> tuple[str, str]:
     kind = BIBTEX_TYPES[source["kind"]]
-    fields = {"author": source["authors"].replace("; ", " and "), "title": source["title"], "year": source["year"]}
-    fields["journal" if kind == "article" else "howpublished"] = source["published_in"] or None
+    fields = {"author": bibtex_authors(source["authors"]), "title": source["title"], "year": source["year"]}
+    journal = re.fullmatch(r"(.+?) (\d+)\((\d+)\), pp\. (\d+)-(\d+)", source["published_in"] or "")
+    if kind == "article" and journal:
+        name, volume, number, first, last = journal.groups()
+        fields.update(journal=name, volume=volume, number=number, pages=f"{first}--{last}")
+    else:
+        fields["journal" if kind == "article" else "howpublished"] = source["published_in"] or None
     fields["url"] = source["url"] or None
+    if uncertain_year:
+        fields["note"] = "The source prints no date; the year is a probable reading (see clusterdata's annotations)"
     return source["citation"], bibtex_entry(kind, source["source_id"], fields)
 
 
@@ -50,9 +63,15 @@ def cite(name: str) -> Citation:
     resource = _catalog.resource(name)
     parts, entries = [], []
     cited = {s["title"] for s in resource.get("sources", [])}
+    columns = [f["name"] for f in resource["schema"]["fields"]]
+    if not cited and "source_id" in columns and name != "sources":  # statistics: every source its rows come from
+        ids = set(arrow_table(name).column("source_id").to_pylist())
+        cited = {s["citation"] for s in arrow_table("sources").to_pylist() if s["source_id"] in ids}
+    uncertain = {row["row_key"].removeprefix("source_id=") for row in arrow_table("annotations").to_pylist()
+                 if row["table_name"] == "sources" and row["column_name"] == "year" and row["kind"] == "uncertain_reading"}
     for source in arrow_table("sources").to_pylist():
         if source["citation"] in cited:
-            text, bibtex = source_citation(source)
+            text, bibtex = source_citation(source, source["source_id"] in uncertain)
             parts.append(f"Source: {text}")
             entries.append(bibtex)
     text, bibtex = dataset_citation()

@@ -26,6 +26,9 @@ def export(dest: str, fmt: str) -> list[str]:
     """Write every table to folder `dest` in format `fmt`; returns the files written."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if os.path.isdir(dest) and os.listdir(dest):
+        raise FileExistsError(f"{dest} is not empty: export writes a complete package (its files and a datapackage.json); "
+                              "name a new or empty folder")
     os.makedirs(dest, exist_ok=True)
     descriptor = copy.deepcopy(_catalog.descriptor())
     written = WRITERS[fmt](dest, descriptor["resources"])
@@ -59,7 +62,7 @@ def text_frame(name: str):
 def write_csv(dest: str, resources: list[dict]) -> list[str]:
     for resource in resources:
         name = resource["name"]
-        text_frame(name).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n")
+        text_frame(name).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n", float_format="%.15g")
         resource.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding="utf-8")
     return [r["path"] for r in resources]
 
@@ -67,7 +70,8 @@ def write_csv(dest: str, resources: list[dict]) -> list[str]:
 def write_json(dest: str, resources: list[dict]) -> list[str]:
     for resource in resources:
         name = resource["name"]
-        records = load(name, backend="arrow").to_pylist()
+        records = [{k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in row.items()}
+                   for row in load(name, backend="arrow").to_pylist()]  # 45, not 45.0, as the sources print it
         with open(os.path.join(dest, f"{name}.json"), "w", encoding="utf-8") as f:
             json.dump(records, f, ensure_ascii=False, indent=1)
             f.write("\n")

@@ -8,6 +8,7 @@ schemas/NAME.toml), drawn as inline SVG.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 PALETTE = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#b5651d"]
@@ -23,6 +24,18 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; }
 nav { margin-bottom: 1rem; }
 """
+
+
+def prose(text: str) -> str:
+    """Escaped text with `code` spans and web addresses made into HTML."""
+    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+    return re.sub(r"(https?://[^\s<)\]]+)", r'<a href="\1">\1</a>', html)
+
+
+def constraint_text(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def page(title: str, body: str) -> str:
@@ -121,9 +134,10 @@ def table_page(resource: dict, frame, notes) -> str:
            f"<h1>{escape(resource.get('title', name))}</h1>",
            f"<p><code>clusterdata.load(\"{escape(name)}\")</code> &middot; {len(frame)} rows &middot; key: "
            f"{escape(', '.join(resource['schema'].get('primaryKey', [])))}</p>",
-           f"<p>{escape(resource.get('description', ''))}</p>"]
+           f"<p>{prose(resource.get('description', ''))}</p>"]
     for source in resource.get("sources", []):
-        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}</p>")
+        link = f' (<a href="{escape(source["path"])}">{escape(source["path"])}</a>)' if source.get("path") else ""
+        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}{link}</p>")
     if resource.get("location"):
         out.append(f"<p><strong>Location in the source:</strong> {escape(resource['location'])}</p>")
     if resource.get("sourceNotes"):
@@ -133,17 +147,18 @@ def table_page(resource: dict, frame, notes) -> str:
         out.append(chart_svg(frame, resource["chart"], units))
     out.append("<h2>Columns</h2>\n<table>\n<tr><th>column</th><th>type</th><th>unit</th><th>description</th><th>constraints</th></tr>")
     for f in fields:
-        constraints = "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in f.get("constraints", {}).items())
+        constraints = "; ".join(f"{k}: {constraint_text(v)}" for k, v in f.get("constraints", {}).items())
         out.append(f"<tr><td><code>{escape(f['name'])}</code></td><td>{escape(f['type'])}</td><td>{escape(f.get('unit', ''))}</td>"
-                   f"<td>{escape(f.get('description', ''))}</td><td>{escape(constraints)}</td></tr>")
+                   f"<td>{prose(f.get('description', ''))}</td><td>{escape(constraints)}</td></tr>")
     out.append("</table>")
     mine = notes[notes["table_name"] == name]
     out.append(f"<h2>Annotations ({len(mine)})</h2>")
     if len(mine):
         out.append("<table>\n<tr><th>kind</th><th>row</th><th>column</th><th>note</th></tr>")
         for note in mine.itertuples(index=False):
-            out.append(f'<tr><td class="kind">{escape(note.kind)}</td><td>{escape(note.row_key or "whole table")}</td>'
-                       f"<td>{escape(note.column_name or '')}</td><td>{escape(note.note)}</td></tr>")
+            row = note.row_key or ("all rows" if note.column_name else "whole table")
+            out.append(f'<tr><td class="kind">{escape(note.kind)}</td><td>{escape(row)}</td>'
+                       f"<td>{escape(note.column_name or '')}</td><td>{prose(note.note)}</td></tr>")
         out.append("</table>")
     else:
         out.append("<p>None.</p>")
@@ -153,9 +168,10 @@ def table_page(resource: dict, frame, notes) -> str:
 
 
 def index_page(descriptor: dict, frames: dict, sources) -> str:
-    out = [f"<h1>{escape(descriptor['title'])}</h1>", f"<p>{escape(descriptor.get('description', ''))}</p>",
-           f"<p>Version {escape(descriptor.get('version', ''))}. Data: "
-           + ", ".join(escape(l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", [])) + ".</p>",
+    licences = ", ".join(f'<a href="{escape(l["path"])}">{escape(l.get("title", l["name"]))}</a>' if l.get("path")
+                         else escape(l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", []))
+    out = [f"<h1>{escape(descriptor['title'])}</h1>", f"<p>{prose(descriptor.get('description', ''))}</p>",
+           f"<p>Version {escape(descriptor.get('version', ''))}. Data: {licences}.</p>",
            "<h2>Tables</h2>\n<table>\n<tr><th>table</th><th>what it holds</th><th>rows</th><th>source</th></tr>"]
     for resource in descriptor["resources"]:
         name = resource["name"]
@@ -164,7 +180,7 @@ def index_page(descriptor: dict, frames: dict, sources) -> str:
                    f'<td class="num">{len(frames[name])}</td><td>{escape(source)}</td></tr>')
     out.append("</table>\n<h2>Sources</h2>\n<table>\n<tr><th>source_id</th><th>citation</th><th>rights</th></tr>")
     for row in sources.itertuples(index=False):
-        out.append(f"<tr><td>{escape(row.source_id)}</td><td>{escape(row.citation)}</td><td>{escape(row.rights)}</td></tr>")
+        out.append(f"<tr><td>{escape(row.source_id)}</td><td>{escape(row.citation)}</td><td>{prose(row.rights)}</td></tr>")
     out.append("</table>")
     return page(descriptor["title"], "\n".join(out))
 

@@ -16,6 +16,15 @@ def search(text: str | None = None, *, source: str | None = None, subject: str |
     import pandas as pd
 
     frame = load("statistics")
+    if source is not None and source not in set(frame["source_id"]):
+        from ._catalog import unknown_table_message
+
+        known = sorted(set(frame["source_id"]))
+        raise ValueError(unknown_table_message(source, known).replace("no table named", "no source named").replace("the tables are", "the sources are"))
+    if year is not None:
+        if isinstance(year, bool) or not isinstance(year, int) and not (isinstance(year, str) and year.isdigit()):
+            raise ValueError(f"year must be a whole year such as 2004, not {year!r}")
+        year = int(year)
     keep = pd.Series(True, index=frame.index)
     if text:
         haystack = (frame["subject"] + " " + frame["indicator"].str.replace("_", " ") + " " + frame["location"] + " " + frame["quote"]).str.lower()

@@ -19,16 +19,28 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_show(args) -> int:
-    import pandas as pd
+def number_text(value) -> str:
+    """A number as stored: 21.1, 45, 9600000, 0.111111 (no padding to common decimals, no exponents)."""
+    return f"{value:.15g}" if abs(value) < 1e15 else f"{value:g}"
 
+
+def cmd_show(args) -> int:
     from ._load import load
 
     frame = load(args.name)
-    with pd.option_context("display.max_rows", args.rows, "display.max_columns", None, "display.width", 200,
-                           "display.max_colwidth", 60):
-        print(frame.to_string(max_rows=args.rows, index=False))
+    shown = frame.head(args.rows)
+    floats = {c: number_text for c in frame.columns if str(frame[c].dtype) == "float64"}
+    print(shown.to_string(index=False, max_colwidth=60, formatters=floats, na_rep=""))
+    if len(frame) > args.rows:
+        print(f"... {len(frame) - args.rows} more rows (--rows N to show more; clusterdata.load({args.name!r}) for all)")
     return 0
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def cmd_describe(args) -> int:
@@ -74,7 +86,8 @@ def cmd_search(args) -> int:
     found = search(" ".join(args.text), source=args.source, subject=args.subject, indicator=args.indicator, year=args.year)
     for row in found.itertuples():
         period = period_text(row.period_start, row.period_end)
-        print(f"{row.stat_id}  {row.subject}: {row.indicator}{period} {row.comparator} {row.value:g} {row.unit}")
+        value = "(illegible)" if row.value != row.value else number_text(row.value)
+        print(f"{row.stat_id}  {row.subject}: {row.indicator}{period} {row.comparator} {value} {row.unit}")
         print(f'    "{" ".join(row.quote.split())}" ({row.location})')
     print(f"{len(found)} statistic{'s' if len(found) != 1 else ''}")
     return 0
@@ -147,6 +160,8 @@ def cmd_validate(args) -> int:
     overrides = {}
     for file in args.files:
         path = Path(file)
+        if file in names and not path.exists():  # a table's name: its file in data/raw
+            path = root / "data" / "raw" / f"{file}.csv"
         if path.stem not in names:
             print(f"{file}: the file name must be a table's name: {unknown_table_message(path.stem, names)}", file=sys.stderr)
             return 1
@@ -162,7 +177,8 @@ def cmd_validate(args) -> int:
         print(report(problems), file=sys.stderr)
         return 1
     checked = "quotes checked against the source texts" if sources_dir else "quotes not checked: set CLUSTERDATA_SOURCES to the folder of the source texts"
-    print(f"valid: {len(names)} tables, no problems ({checked})")
+    what = f"{', '.join(map(str, args.files))}, checked with the rest of the package" if args.files else "data/raw"
+    print(f"valid: {what}: {len(names)} tables, no problems ({checked})")
     return 0
 
 
@@ -175,7 +191,7 @@ def parser() -> argparse.ArgumentParser:
     verbs.add_parser("list", help="list the tables").set_defaults(run=cmd_list)
     show = verbs.add_parser("show", help="print a table")
     show.add_argument("name")
-    show.add_argument("--rows", type=int, default=60, help="at most this many rows (default 60)")
+    show.add_argument("--rows", type=positive, default=60, help="at most this many rows (default 60)")
     show.set_defaults(run=cmd_show)
     describe = verbs.add_parser("describe", help="print a table's metadata: source, columns, units, annotations")
     describe.add_argument("name")
@@ -210,7 +226,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ._catalog import UnknownTableError
+    from ._errors import IntegrityError, UnknownTableError
 
     args = parser().parse_args(argv)
     try:
@@ -218,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `clusterdata show statistics | head`: the reader has gone, nothing is wrong
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except UnknownTableError as error:
+    except (UnknownTableError, IntegrityError, FileNotFoundError, FileExistsError, ValueError) as error:
         print(f"clusterdata: {error}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
