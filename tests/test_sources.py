@@ -2,8 +2,6 @@
 
 import re
 
-import pytest
-
 import clusterdata
 from clusterdata import _catalog
 

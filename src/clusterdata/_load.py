@@ -15,14 +15,18 @@ _pandas: dict[str, object] = {}  # Parquet path -> pandas.DataFrame, copied out
 _polars: dict[str, object] = {}  # Parquet path -> polars.DataFrame, cloned out
 
 
-def pandas_dtype(field: dict):
-    """The pandas dtype of a Table Schema field: enums are categoricals, integers and booleans nullable."""
-    import pandas as pd
+# The pandas dtype of each Table Schema type (nullable integers and booleans); enums are categoricals.
+PANDAS_DTYPES = {"integer": "Int64", "number": "float64", "string": "string", "boolean": "boolean"}
 
+
+def pandas_dtype(field: dict):
+    """The pandas dtype of a Table Schema field: enums are categoricals of all their values, the rest PANDAS_DTYPES."""
     enum = field.get("constraints", {}).get("enum")
     if enum is not None:
+        import pandas as pd
+
         return pd.CategoricalDtype(categories=enum, ordered=False)
-    return {"integer": pd.Int64Dtype(), "number": "float64", "boolean": pd.BooleanDtype(), "string": pd.StringDtype()}[field["type"]]
+    return PANDAS_DTYPES[field["type"]]
 
 
 def read_parquet(data: bytes):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from ._site import render_site
-from .definitions import TableDef, read_definitions, read_package_metadata
+from .definitions import TableDef, read_package_metadata
 from .validate import ParsedTable, Problem, validate_package
 
 PARQUET_DIR = Path("data") / "parquet"
@@ -164,7 +164,7 @@ def build(root: Path, check: bool = False, sources_dir: Path | None = None) -> l
     parsed, problems = validate_package(root, sources_dir=sources_dir)
     if problems:
         raise BuildFailed(problems)
-    definitions = read_definitions(root / "schemas")
+    definitions = {name: table.table for name, table in parsed.items()}  # every table parsed, in catalog order
     outputs = render(root, parsed, definitions)
     changed = stale_files(root, outputs)
     if not check:

@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._load import PANDAS_DTYPES
+
 FIELD_TYPES = ("integer", "number", "string", "boolean")
 FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")
 CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern", "minLength", "maxLength")
@@ -66,7 +68,7 @@ class TableDef:
                 lo, hi = c.get("minLength"), c.get("maxLength")
                 checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
             columns[f["name"]] = pa.Column(
-                STORAGE_DTYPES[f["type"]],
+                PANDAS_DTYPES[f["type"]],  # as parsed from CSV: enums are still text here
                 checks,
                 nullable=not c.get("required", False),
                 unique=c.get("unique", False),
@@ -94,8 +96,6 @@ class TableDef:
 # An empty CSV cell is missing; "nan" and "<NA>" are how a null Parquet cell reaches Frictionless through pandas.
 MISSING_VALUES = ["", "nan", "<NA>"]
 
-# Dtypes of a frame as parsed from CSV, before enums become categoricals (see _load.pandas_dtype).
-STORAGE_DTYPES = {"integer": "Int64", "number": "float64", "string": "string", "boolean": "boolean"}
 
 
 class DefinitionError(ValueError):

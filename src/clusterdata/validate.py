@@ -9,7 +9,6 @@ Three layers, all run by `clusterdata validate` and by every build:
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 from collections import defaultdict
@@ -18,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .checks import run_checks
-from .definitions import STORAGE_DTYPES, TableDef, read_definitions
+from .definitions import TableDef, read_definitions
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 INTEGER = re.compile(r"-?[0-9]+")
@@ -137,7 +136,7 @@ def file_problems(path: Path, table: TableDef, shown: str) -> tuple[list[Problem
             f.seek(3)
         else:
             f.seek(0)
-        decoder, line, offset = codecs.getincrementaldecoder("utf-8")(), 1, 0
+        decoder, line = codecs.getincrementaldecoder("utf-8")(), 1
         for chunk in iter(lambda: f.read(1 << 22), b""):
             try:
                 decoder.decode(chunk)
