@@ -84,7 +84,11 @@ def test_sqlite_export_keeps_keys_and_column_comments(tmp_path):
     sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'pinghu_output'").fetchone()[0]
     assert '"output_100m_yuan" REAL NOT NULL,  -- Total Output, as printed;' in sql and "[100 million yuan]" in sql
     metadata = json.loads((tmp_path / "metadata.json").read_text())
-    assert metadata["databases"]["clusterdata"]["tables"]["pinghu_output"]["units"]["output_100m_yuan"] == "100 million yuan"
+    pinghu = metadata["databases"]["clusterdata"]["tables"]["pinghu_output"]
+    assert "output_100m_yuan" not in pinghu["units"]  # Pint does not know it: in the description instead
+    assert pinghu["columns"]["output_100m_yuan"].endswith(" [unit: 100 million yuan]")
+    assert metadata["databases"]["clusterdata"]["tables"]["ict_market_performance"]["units"] == {
+        "domestic_market_share_pct": "percent", "profit_to_sales_pct": "percent", "value_added_to_sales_pct": "percent"}
 
 
 def test_an_unknown_format_is_refused(tmp_path, capsys):

@@ -125,6 +125,26 @@ def create_table_sql(resource: dict) -> str:
     return f'CREATE TABLE "{resource["name"]}" (  -- {title}\n' + "\n".join(body) + "\n)"
 
 
+# Units that Datasette's unit library (Pint) knows; a table page with any other unit answers HTTP 500,
+# so every other unit goes into the column's description instead (tests/test_clients.py checks both ways).
+PINT_UNITS = {"percent"}
+
+
+def datasette_metadata(resources: list[dict]) -> dict:
+    """Datasette's metadata.json: titles, sources, column descriptions, and `units` only where Pint knows them."""
+    def column(field: dict) -> str:
+        unit = field.get("unit")
+        described = field.get("description", "")
+        return f"{described} [unit: {unit}]" if unit and unit not in PINT_UNITS else described
+
+    return {"title": _catalog.descriptor()["title"], "license": "CC-BY-4.0", "databases": {"clusterdata": {"tables": {
+        r["name"]: {"title": r.get("title"), "description": r.get("description"),
+                    "source": "; ".join(s["title"] for s in r.get("sources", [])) or None,
+                    "columns": {f["name"]: column(f) for f in r["schema"]["fields"]},
+                    "units": {f["name"]: f["unit"] for f in r["schema"]["fields"] if f.get("unit") in PINT_UNITS}}
+        for r in resources}}}}
+
+
 def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
     import sqlite3
 
@@ -144,14 +164,8 @@ def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
         connection.commit()
     finally:
         connection.close()
-    metadata = {"title": _catalog.descriptor()["title"], "license": "CC-BY-4.0", "databases": {"clusterdata": {"tables": {
-        r["name"]: {"title": r.get("title"), "description": r.get("description"),
-                    "source": "; ".join(s["title"] for s in r.get("sources", [])) or None,
-                    "columns": {f["name"]: f.get("description", "") for f in r["schema"]["fields"]},
-                    "units": {f["name"]: f["unit"] for f in r["schema"]["fields"] if "unit" in f}}
-        for r in resources}}}}
     with open(os.path.join(dest, "metadata.json"), "w", encoding="utf-8") as f:
-        json.dump(metadata, f, indent=2, ensure_ascii=False)
+        json.dump(datasette_metadata(resources), f, indent=2, ensure_ascii=False)
         f.write("\n")
     for resource in resources:
         resource.update(path="clusterdata.sqlite", format="sqlite", mediatype="application/vnd.sqlite3", dialect={"table": resource["name"]})
