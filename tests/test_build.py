@@ -62,12 +62,12 @@ def test_check_catches_edited_descriptor_missing_and_orphan_files(repo_copy):
     assert build(repo_copy, check=True) == []
 
 
-def test_descriptor_hashes_and_sizes_match_the_files():
+def test_descriptor_hashes_match_the_files():
     descriptor = json.loads((REPO / "datapackage.json").read_text())
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     for resource in descriptor["resources"]:
         data = (REPO / resource["path"]).read_bytes()
-        assert resource["bytes"] == len(data)
+        assert "bytes" not in resource  # frictionless cannot size a Parquet file and would fail it; the sha256 covers it
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
 
 

@@ -19,6 +19,9 @@ from . import _catalog
 from ._load import load
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json")
+# frictionless 5 reads Parquet and JSON without measuring their bytes, and fails any `bytes` it is given
+# for them; their size is checked through the sha256 in `hash` by `clusterdata verify` instead.
+UNSIZED = ("parquet", "json")
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
 
 
@@ -36,7 +39,10 @@ def export(dest: str, fmt: str) -> list[str]:
         path = os.path.join(dest, resource["path"])
         with open(path, "rb") as f:
             data = f.read()
-        resource["bytes"], resource["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        resource.pop("bytes", None)
+        if fmt not in UNSIZED:
+            resource["bytes"] = len(data)
     with open(os.path.join(dest, "datapackage.json"), "w", encoding="utf-8") as f:
         json.dump(descriptor, f, indent=2, ensure_ascii=False)
         f.write("\n")
@@ -79,29 +85,100 @@ def write_json(dest: str, resources: list[dict]) -> list[str]:
     return [r["path"] for r in resources]
 
 
+def sheet_names(names: list[str]) -> dict[str, str]:
+    """Each table's sheet name within Excel's 31 characters, unique (a cut name ends in ~1, ~2, ...)."""
+    sheets: dict[str, str] = {}
+    for name in names:
+        sheet, n = name[:31], 0
+        while sheet.lower() in {s.lower() for s in sheets.values()} | {"metadata"}:
+            n += 1
+            sheet = f"{name[:31 - len(str(n)) - 1]}~{n}"
+        sheets[name] = sheet
+    return sheets
+
+
+def cell_notes(name: str, frame, key: list[str]) -> dict[tuple[int, int], list[str]]:
+    """The annotations of table `name` as notes by (row, column) of its sheet (1-based, header row 1).
+
+    A note on a cell goes on that cell; on a whole row, on the row's first cell; on a whole column,
+    on its header; on the whole table, on the first header cell.
+    """
+    import pandas as pd
+
+    text = lambda v: "" if pd.isna(v) else str(v)
+    columns = list(frame.columns)
+    notes: dict[tuple[int, int], list[str]] = {}
+    for note in _catalog.annotations_of(name):
+        column = columns.index(note["column_name"]) + 1 if note["column_name"] else 1
+        rows = [1]
+        if note["row_key"]:
+            match = pd.Series(True, index=frame.index)
+            for part in note["row_key"].split(";"):
+                field, value = part.split("=", 1)
+                match &= frame[field].map(text) == value
+            rows = [int(i) + 2 for i in frame.index[match.to_numpy()]]
+        for row in rows:
+            notes.setdefault((row, column), []).append(f"[{note['kind']}] {note['note']}")
+    return notes
+
+
+def fill_sheet(sheet, header: list[str], rows: list[list], notes: dict | None = None) -> None:
+    """Header and rows, every string stored as text (never a formula), frozen header, filter, widths, notes."""
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter
+
+    widths = [len(h) for h in header]
+    for r, values in enumerate([header] + rows, start=1):
+        for c, value in enumerate(values, start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+                widths[c - 1] = max(widths[c - 1], max(map(len, value.splitlines() or [""])))
+            elif value is not None:
+                widths[c - 1] = max(widths[c - 1], len(str(value)))
+    for (r, c), texts in (notes or {}).items():
+        comment = Comment("\n\n".join(texts), "clusterdata annotations")
+        comment.width, comment.height = 400, 30 + 15 * sum(len(t) // 60 + 1 for t in texts)
+        sheet.cell(row=r, column=c).comment = comment
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    for c, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = min(width + 2, 60)
+
+
 def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
+    """One workbook: a metadata sheet, then a sheet per table, each annotation a note on its cell."""
     import pandas as pd
 
     try:
-        import openpyxl  # noqa: F401
+        from openpyxl import Workbook
     except ModuleNotFoundError:
         raise ModuleNotFoundError("--format xlsx needs openpyxl: pip install 'clusterdata[export]'", name="openpyxl") from None
     path = os.path.join(dest, "clusterdata.xlsx")
-    rows = []
+    sheets = sheet_names([r["name"] for r in resources])
+    header = ["table", "sheet", "table title", "source", "location", "column", "type", "unit", "description"]
+    rows = [[r["name"], sheets[r["name"]], r.get("title", ""), "; ".join(s["title"] for s in r.get("sources", [])),
+             r.get("location", ""), f["name"], f["type"], f.get("unit", ""), f.get("description", "")]
+            for r in resources for f in r["schema"]["fields"]]
+    book = Workbook()
+    fill_sheet(book.active, header, rows)
+    book.active.title = "metadata"
     for resource in resources:
-        for field in resource["schema"]["fields"]:
-            rows.append({"table": resource["name"], "table title": resource.get("title", ""),
-                         "source": "; ".join(s["title"] for s in resource.get("sources", [])),
-                         "location": resource.get("location", ""), "column": field["name"], "type": field["type"],
-                         "unit": field.get("unit", ""), "description": field.get("description", "")})
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        pd.DataFrame(rows).to_excel(writer, sheet_name="metadata", index=False)
-        for resource in resources:
-            load(resource["name"]).to_excel(writer, sheet_name=resource["name"], index=False)
+        frame = load(resource["name"])
+        values = [[None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in row]
+                  for row in frame.astype(object).itertuples(index=False)]
+        notes = cell_notes(resource["name"], frame, resource["schema"].get("primaryKey", []))
+        fill_sheet(book.create_sheet(sheets[resource["name"]]), list(frame.columns), values, notes)
+        for field in resource["schema"]["fields"]:  # an empty text is an empty cell in Excel: not "required" there
+            if field["type"] == "string" and (frame[field["name"]].astype("string") == "").any():
+                field.get("constraints", {}).pop("required", None)
+    book.save(path)
     for resource in resources:
+        sheet = sheets[resource["name"]]
+        # sheetName is Data Package v2's; `excel.sheet` is the control frictionless 5 reads.
         resource.update(path="clusterdata.xlsx", format="xlsx",
                         mediatype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        dialect={"sheetName": resource["name"]})
+                        dialect={"sheetName": sheet, "excel": {"sheet": sheet}})
     return ["clusterdata.xlsx"]
 
 
@@ -167,8 +244,15 @@ def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
     with open(os.path.join(dest, "metadata.json"), "w", encoding="utf-8") as f:
         json.dump(datasette_metadata(resources), f, indent=2, ensure_ascii=False)
         f.write("\n")
-    for resource in resources:
-        resource.update(path="clusterdata.sqlite", format="sqlite", mediatype="application/vnd.sqlite3", dialect={"table": resource["name"]})
+    # frictionless reads no SQLite file (only a database URL, through SQLAlchemy): the descriptor lists the two
+    # files with their checksums, and the tables' schemas live in the database and metadata.json.
+    resources[:] = [
+        {"name": "clusterdata-sqlite", "type": "file", "path": "clusterdata.sqlite", "format": "sqlite",
+         "mediatype": "application/vnd.sqlite3", "description": "Every table, with its keys and column comments: "
+         + ", ".join(r["name"] for r in resources)},
+        {"name": "datasette-metadata", "type": "file", "path": "metadata.json", "format": "json",
+         "mediatype": "application/json", "description": "Titles, sources, column descriptions and units for Datasette"},
+    ]
     return ["clusterdata.sqlite", "metadata.json"]
 
 

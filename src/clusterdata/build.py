@@ -117,7 +117,6 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
             resource["sourceNotes"] = table.source_notes
         if table.chart:
             resource["chart"] = table.chart
-        resource["bytes"] = len(data)
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         resource["schema"] = table.table_schema()
         resources.append(resource)

@@ -1,4 +1,4 @@
-"""The clusterdata command: list, show, describe, search, cite, export, build and validate."""
+"""The clusterdata command: list, show, describe, search, cite, export, verify, build and validate."""
 
 from __future__ import annotations
 
@@ -124,6 +124,21 @@ def cmd_cite(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from ._catalog import data_root
+    from ._verify import verify
+
+    folder = args.folder or data_root()
+    checked, problems = verify(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {folder}", file=sys.stderr)
+        return 1
+    print(f"verified: {checked} file{'s' if checked != 1 else ''} listed in {os.path.join(folder, 'datapackage.json')}, sizes and sha256 as listed")
+    return 0
+
+
 def cmd_build(args) -> int:
     from .build import BuildFailed, build, find_root
     from .validate import report
@@ -214,6 +229,9 @@ def parser() -> argparse.ArgumentParser:
     cite.add_argument("name")
     cite.add_argument("--bibtex", action="store_true", help="as BibTeX")
     cite.set_defaults(run=cmd_cite)
+    verify = verbs.add_parser("verify", help="check the size and sha256 of every file a datapackage.json lists")
+    verify.add_argument("folder", nargs="?", help="a folder with a datapackage.json, e.g. an export or a download (default: the installed package)")
+    verify.set_defaults(run=cmd_verify)
     build = verbs.add_parser("build", help="validate data/raw and write data/parquet and datapackage.json (repository checkout)")
     build.add_argument("--check", action="store_true", help="write nothing; exit 1 if the committed outputs differ from a fresh build")
     build.add_argument("--root", help="the repository checkout (default: found from the current directory)")
