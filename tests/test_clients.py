@@ -10,10 +10,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import clusterdata
 from clusterdata._export import PINT_UNITS, export
+from clusterdata.cli import main
 
 NAMES = clusterdata.tables()
 
@@ -105,3 +107,97 @@ def test_a_datasette_page_opens_in_headless_chromium(datasette):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "<table" in result.stdout and "official_estimate" in result.stdout
     assert result.stdout.count('<tr') == len(clusterdata.load("ict_fdi")) + 1
+
+
+# Excel (openpyxl reads the workbook as Excel writes it: freeze panes, filters, widths, notes, cell types)
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    openpyxl = pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")
+    dest = tmp_path_factory.mktemp("xlsx")
+    export(str(dest), "xlsx")
+    return openpyxl.load_workbook(dest / "clusterdata.xlsx")
+
+
+def test_every_sheet_has_a_frozen_header_a_filter_and_widths(workbook):
+    assert workbook.sheetnames == ["metadata"] + NAMES
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
+        for column in range(1, sheet.max_column + 1):  # at least the header, at most 60 characters wide
+            header = sheet.cell(1, column)
+            assert min(len(header.value) + 2, 60) <= sheet.column_dimensions[header.column_letter].width <= 60
+        assert len(sheet.title) <= 31
+    widths = workbook["annotations"].column_dimensions
+    assert widths["E"].width == 60 and widths["D"].width == len("source_inconsistency") + 2  # notes, kinds
+
+
+def test_no_cell_is_a_formula_and_text_stays_text(workbook):
+    kinds = {cell.data_type for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row}
+    assert "f" not in kinds and kinds <= {"s", "inlineStr", "n", "b"}  # openpyxl writes text inline
+    fdi = workbook["ict_fdi"]
+    assert [c.value for c in fdi[1]] == list(clusterdata.load("ict_fdi").columns)
+    flags = [c for c in fdi[1] if c.value == "official_estimate"][0].column_letter
+    assert [(c.value, c.data_type) for c in fdi[flags][1:]] == [(False, "b")] * 4 + [(True, "b")] * 2
+
+
+def test_a_formula_looking_string_is_written_as_text(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from clusterdata._export import fill_sheet
+
+    book = openpyxl.Workbook()
+    fill_sheet(book.active, ["a"], [["=1+1"], ["@SUM(A1)"]])
+    book.save(tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    assert [(c.value, c.data_type) for c in sheet["A"]] == [("a", "s"), ("=1+1", "s"), ("@SUM(A1)", "s")]
+
+
+def test_long_table_names_get_unique_sheet_names_within_31_characters():
+    from clusterdata._export import sheet_names
+
+    long = "a_table_name_longer_than_excel_allows"
+    assert sheet_names([long, long + "_too", "metadata", "pinghu_output"]) == {
+        long: "a_table_name_longer_than_excel_", long + "_too": "a_table_name_longer_than_exce~1",
+        "metadata": "metadata~1", "pinghu_output": "pinghu_output"}
+
+
+def test_every_annotation_is_a_note_on_the_cells_it_concerns(workbook):
+    notes = {}
+    for sheet in workbook.worksheets[1:]:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.comment:
+                    notes[(sheet.title, cell.row, cell.column)] = cell.comment.text
+    placed = 0
+    for note in clusterdata.load("annotations").itertuples():
+        sheet = workbook[note.table_name]
+        header = [c.value for c in sheet[1]]
+        column = header.index(note.column_name) + 1 if note.column_name else 1
+        rows = [1]
+        if note.row_key:
+            wanted = dict(part.split("=", 1) for part in note.row_key.split(";"))
+            rows = [r for r in range(2, sheet.max_row + 1)
+                    if all(str(sheet.cell(r, header.index(k) + 1).value) == v for k, v in wanted.items())]
+        assert rows, note
+        for r in rows:
+            assert f"[{note.kind}] {note.note}" in notes[(note.table_name, r, column)]
+            placed += 1
+    assert sum(text.count("\n\n") + 1 for text in notes.values()) == placed
+    assert notes[("pinghu_output", 7, 5)].startswith("[source_inconsistency] Printed 21.9;")
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark_and_validates(tmp_path, capsys):
+    from test_frictionless import frictionless_validate
+
+    assert main(["export", str(tmp_path / "excel"), "--format", "csv", "--bom"]) == 0
+    for name in NAMES:
+        data = (tmp_path / "excel" / f"{name}.csv").read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf" + clusterdata.load(name).columns[0].encode())
+    notes = pd.read_csv(tmp_path / "excel" / "annotations.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert notes["note"].tolist() == clusterdata.load("annotations")["note"].tolist()
+    assert notes["note"].str.contains("亿").any()
+    frictionless_validate(tmp_path / "excel")
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "other"), "--format", "xlsx", "--bom"]) == 2
+    assert capsys.readouterr().err == "clusterdata: --bom is for --format csv (a byte-order mark for Excel), not xlsx\n"
+    assert not (tmp_path / "other").exists()

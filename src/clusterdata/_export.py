@@ -25,16 +25,22 @@ UNSIZED = ("parquet", "json")
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
 
 
-def export(dest: str, fmt: str) -> list[str]:
-    """Write every table to folder `dest` in format `fmt`; returns the files written."""
+def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
+    """Write every table to folder `dest` in format `fmt`; returns the files written.
+
+    bom: CSV only, start each file with a UTF-8 byte-order mark, so that Excel (which reads a CSV
+    without one in the computer's legacy code page) shows 亿 and every other non-ASCII character.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if bom and fmt != "csv":
+        raise ValueError(f"--bom is for --format csv (a byte-order mark for Excel), not {fmt}")
     if os.path.isdir(dest) and os.listdir(dest):
         raise FileExistsError(f"{dest} is not empty: export writes a complete package (its files and a datapackage.json); "
                               "name a new or empty folder")
     os.makedirs(dest, exist_ok=True)
     descriptor = copy.deepcopy(_catalog.descriptor())
-    written = WRITERS[fmt](dest, descriptor["resources"])
+    written = write_csv(dest, descriptor["resources"], bom=True) if bom else WRITERS[fmt](dest, descriptor["resources"])
     for resource in descriptor["resources"]:
         path = os.path.join(dest, resource["path"])
         with open(path, "rb") as f:
@@ -65,11 +71,13 @@ def text_frame(name: str):
     return frame
 
 
-def write_csv(dest: str, resources: list[dict]) -> list[str]:
+def write_csv(dest: str, resources: list[dict], bom: bool = False) -> list[str]:
+    encoding = "utf-8-sig" if bom else "utf-8"
     for resource in resources:
         name = resource["name"]
-        text_frame(name).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n", float_format="%.15g")
-        resource.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding="utf-8")
+        text_frame(name).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n", float_format="%.15g",
+                                encoding=encoding)
+        resource.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding=encoding)
     return [r["path"] for r in resources]
 
 

@@ -96,7 +96,7 @@ def cmd_search(args) -> int:
 def cmd_export(args) -> int:
     from ._export import export
 
-    written = export(args.dest, args.format)
+    written = export(args.dest, args.format, bom=args.bom)
     print(f"exported {len(written) - 1} file(s) and datapackage.json to {args.dest}" + "".join(f"\n  {w}" for w in written))
     return 0
 
@@ -221,6 +221,8 @@ def parser() -> argparse.ArgumentParser:
     export = verbs.add_parser("export", help="write every table, with a datapackage.json of their checksums, to a folder")
     export.add_argument("dest", help="the folder to write to (created if missing)")
     export.add_argument("--format", required=True, choices=["parquet", "csv", "xlsx", "sqlite", "json"])
+    export.add_argument("--bom", action="store_true",
+                        help="with --format csv: start each file with a UTF-8 byte-order mark, for Excel")
     export.set_defaults(run=cmd_export)
     docs = verbs.add_parser("docs", help="write the data dictionary (static HTML) to a folder")
     docs.add_argument("dest", help="the folder to write to (created if missing)")
