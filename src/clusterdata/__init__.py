@@ -52,8 +52,17 @@ def search(text=None, *, source=None, subject=None, indicator=None, year=None):
     return search(text, source=source, subject=subject, indicator=indicator, year=year)
 
 
-def cite(name: str):
-    """How to cite table `name`: its source and this dataset, as text (str(), `.text`) and as BibTeX (`.bibtex`)."""
+def cite(name: str, *more: str):
+    """How to cite one or more tables: each source and this dataset once.
+
+    Parameters
+    ----------
+    name, *more : table names.
+
+    Returns
+    -------
+    A Citation: text (str(), `.text`), `.bibtex`, `.ris` and `.csl_json` (a JSON string).
+    """
     from ._cite import cite
 
-    return cite(name)
+    return cite(name, *more)

@@ -119,8 +119,9 @@ def cmd_docs(args) -> int:
 def cmd_cite(args) -> int:
     from ._cite import cite
 
-    citation = cite(args.name)
-    print(citation.bibtex if args.bibtex else citation.text)
+    citation = cite(*args.names)
+    text = citation.as_format("bibtex" if args.bibtex else args.format)
+    print(text, end="" if text.endswith("\n") else "\n")
     return 0
 
 
@@ -227,9 +228,11 @@ def parser() -> argparse.ArgumentParser:
     docs = verbs.add_parser("docs", help="write the data dictionary (static HTML) to a folder")
     docs.add_argument("dest", help="the folder to write to (created if missing)")
     docs.set_defaults(run=cmd_docs)
-    cite = verbs.add_parser("cite", help="how to cite a table: its source and this dataset")
-    cite.add_argument("name")
-    cite.add_argument("--bibtex", action="store_true", help="as BibTeX")
+    cite = verbs.add_parser("cite", help="how to cite tables: their sources and this dataset")
+    cite.add_argument("names", nargs="+", metavar="NAME", help="one or more tables (each source and the dataset cited once)")
+    cite.add_argument("--format", choices=["text", "bibtex", "ris", "csl-json"], default="text",
+                      help="text (default), bibtex, ris (reference managers) or csl-json (Zotero, pandoc)")
+    cite.add_argument("--bibtex", action="store_true", help="as BibTeX (the same as --format bibtex)")
     cite.set_defaults(run=cmd_cite)
     verify = verbs.add_parser("verify", help="check the size and sha256 of every file a datapackage.json lists")
     verify.add_argument("folder", nargs="?", help="a folder with a datapackage.json, e.g. an export or a download (default: the installed package)")
