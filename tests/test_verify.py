@@ -33,7 +33,7 @@ def test_the_package_and_a_download_verify(downloaded, capsys):
     assert capsys.readouterr().out == f"verified: 16 files listed in {downloaded / 'datapackage.json'}, sizes and sha256 as listed\n"
 
 
-@pytest.mark.parametrize("fmt,files", [("csv", 16), ("xlsx", 1), ("sqlite", 2), ("json", 16)])
+@pytest.mark.parametrize("fmt,files", [("csv", 16), ("xlsx", 1), ("sqlite", 2), ("json", 16), ("dta", 16)])
 def test_every_export_verifies(tmp_path, capsys, fmt, files):
     if fmt == "xlsx":
         pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")

@@ -13,12 +13,13 @@ import copy
 import hashlib
 import json
 import os
+import re
 import shutil
 
 from . import _catalog
 from ._load import load
 
-FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json")
+FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
 # frictionless 5 reads Parquet and JSON without measuring their bytes, and fails any `bytes` it is given
 # for them; their size is checked through the sha256 in `hash` by `clusterdata verify` instead.
 UNSIZED = ("parquet", "json")
@@ -105,28 +106,34 @@ def sheet_names(names: list[str]) -> dict[str, str]:
     return sheets
 
 
-def cell_notes(name: str, frame, key: list[str]) -> dict[tuple[int, int], list[str]]:
+def annotated_cells(name: str, frame) -> list[tuple[list[int], str | None, dict]]:
+    """Each annotation of table `name` with the positions of the rows it concerns (all rows where it has no
+    row key) and its column (None for a whole row or table)."""
+    import pandas as pd
+
+    text = lambda v: "" if pd.isna(v) else str(v)
+    found = []
+    for note in _catalog.annotations_of(name):
+        match = pd.Series(True, index=frame.index)
+        for part in filter(None, note["row_key"].split(";")):
+            field, value = part.split("=", 1)
+            match &= frame[field].map(text) == value
+        found.append(([int(i) for i in match.to_numpy().nonzero()[0]], note["column_name"] or None, note))
+    return found
+
+
+def cell_notes(name: str, frame) -> dict[tuple[int, int], list[str]]:
     """The annotations of table `name` as notes by (row, column) of its sheet (1-based, header row 1).
 
     A note on a cell goes on that cell; on a whole row, on the row's first cell; on a whole column,
     on its header; on the whole table, on the first header cell.
     """
-    import pandas as pd
-
-    text = lambda v: "" if pd.isna(v) else str(v)
     columns = list(frame.columns)
     notes: dict[tuple[int, int], list[str]] = {}
-    for note in _catalog.annotations_of(name):
-        column = columns.index(note["column_name"]) + 1 if note["column_name"] else 1
-        rows = [1]
-        if note["row_key"]:
-            match = pd.Series(True, index=frame.index)
-            for part in note["row_key"].split(";"):
-                field, value = part.split("=", 1)
-                match &= frame[field].map(text) == value
-            rows = [int(i) + 2 for i in frame.index[match.to_numpy()]]
-        for row in rows:
-            notes.setdefault((row, column), []).append(f"[{note['kind']}] {note['note']}")
+    for rows, column, note in annotated_cells(name, frame):
+        where = [r + 2 for r in rows] if note["row_key"] else [1]
+        for row in where:
+            notes.setdefault((row, columns.index(column) + 1 if column else 1), []).append(f"[{note['kind']}] {note['note']}")
     return notes
 
 
@@ -175,7 +182,7 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
         frame = load(resource["name"])
         values = [[None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in row]
                   for row in frame.astype(object).itertuples(index=False)]
-        notes = cell_notes(resource["name"], frame, resource["schema"].get("primaryKey", []))
+        notes = cell_notes(resource["name"], frame)
         fill_sheet(book.create_sheet(sheets[resource["name"]]), list(frame.columns), values, notes)
         for field in resource["schema"]["fields"]:  # an empty text is an empty cell in Excel: not "required" there
             if field["type"] == "string" and (frame[field["name"]].astype("string") == "").any():
@@ -264,4 +271,79 @@ def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
     return ["clusterdata.sqlite", "metadata.json"]
 
 
-WRITERS = {"parquet": write_parquet, "csv": write_csv, "json": write_json, "xlsx": write_xlsx, "sqlite": write_sqlite}
+# Stata's extended missing values: why a number is empty. Stata has no missing text: an empty text is "".
+STATA_MISSING = {"a": "illegible in the source (see annotations)", "b": "not printed in the source"}
+
+
+def stata_label(text: str, limit: int = 80) -> str:
+    """A variable or dataset label within Stata's 80 characters: cut at a word, marked with "...", the unit kept."""
+    text = " ".join(text.split())
+    unit = re.search(r" \[[^\]]*\]$", text)
+    tail = unit.group(0) if unit and len(unit.group(0)) <= limit - 16 else ""  # room for a few words
+    head = text[: len(text) - len(tail)]
+    if len(text) <= limit:
+        return text
+    room = limit - len(tail) - 3
+    cut = head[:room].rsplit(" ", 1)[0] if " " in head[:room] else head[:room]
+    return cut.rstrip(" ,;:") + "..." + tail
+
+
+def stata_frame(resource: dict):
+    """A table as Stata holds it: enums and booleans as labelled integer codes, missing numbers as .a or .b.
+
+    Returns the frame, its variable labels, value labels and extended missing values, for pyreadstat.
+    """
+    import pandas as pd
+
+    frame = load(resource["name"])
+    illegible = {(row, column) for rows, column, note in annotated_cells(resource["name"], frame)
+                 if note["kind"] == "illegible" for row in rows}
+    out, labels, value_labels, missing = pd.DataFrame(index=frame.index), {}, {}, {}
+    for field in resource["schema"]["fields"]:
+        name, column = field["name"], frame[field["name"]]
+        unit = f" [{field['unit']}]" if field.get("unit") else ""
+        labels[name] = stata_label(f"{field.get('description', name)}{unit}")
+        enum = field.get("constraints", {}).get("enum")
+        if field["type"] == "string" and enum is None:
+            out[name] = column.astype(object).where(column.notna(), "")
+            continue
+        if enum is not None:
+            codes = {value: i for i, value in enumerate(enum, start=1)}
+            values = column.astype(object).map(lambda v: codes.get(v), na_action="ignore")
+            value_labels[name] = {i: str(value) for value, i in codes.items()}
+        elif field["type"] == "boolean":
+            values = column.astype(object).map(int, na_action="ignore")
+            value_labels[name] = {0: "false", 1: "true"}
+        else:
+            values = column.astype("float64")
+        values = values.astype(object)
+        empty = column.isna().to_numpy()
+        if empty.any():
+            values[empty] = ["a" if (row, name) in illegible else "b" for row in empty.nonzero()[0]]
+            missing[name] = sorted(set(values[empty]))
+            value_labels.setdefault(name, {}).update({code: STATA_MISSING[code] for code in missing[name]})
+        out[name] = values
+    return out, labels, value_labels, missing
+
+
+def write_dta(dest: str, resources: list[dict]) -> list[str]:
+    """A Stata 14+ (format 118, UTF-8) file per table, with dataset, variable and value labels and typed missing values."""
+    try:
+        import pyreadstat
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError("--format dta needs pyreadstat: pip install 'clusterdata[stata]'", name="pyreadstat") from None
+    for resource in resources:
+        name = resource["name"]
+        frame, labels, value_labels, missing = stata_frame(resource)
+        pyreadstat.write_dta(frame, os.path.join(dest, f"{name}.dta"), file_label=stata_label(resource.get("title", name)),
+                             column_labels=labels, version=14, variable_value_labels=value_labels,
+                             missing_user_values=missing)
+    # frictionless reads no .dta file: each is listed as a file, with its checksum.
+    resources[:] = [{"name": r["name"], "type": "file", "path": f"{r['name']}.dta", "format": "dta",
+                     "mediatype": "application/x-stata-dta", "title": r.get("title"), "description": r.get("description")}
+                    for r in resources]
+    return [r["path"] for r in resources]
+
+
+WRITERS = {"parquet": write_parquet, "csv": write_csv, "json": write_json, "xlsx": write_xlsx, "sqlite": write_sqlite,
+           "dta": write_dta}

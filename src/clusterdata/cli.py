@@ -221,7 +221,7 @@ def parser() -> argparse.ArgumentParser:
     search.set_defaults(run=cmd_search)
     export = verbs.add_parser("export", help="write every table, with a datapackage.json of their checksums, to a folder")
     export.add_argument("dest", help="the folder to write to (created if missing)")
-    export.add_argument("--format", required=True, choices=["parquet", "csv", "xlsx", "sqlite", "json"])
+    export.add_argument("--format", required=True, choices=["parquet", "csv", "xlsx", "sqlite", "json", "dta"])
     export.add_argument("--bom", action="store_true",
                         help="with --format csv: start each file with a UTF-8 byte-order mark, for Excel")
     export.set_defaults(run=cmd_export)
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"clusterdata: {error}", file=sys.stderr)
         return 2
     except ModuleNotFoundError as error:
-        if error.name in ("openpyxl", "polars"):
+        if error.name in ("openpyxl", "polars", "pyreadstat"):
             print(f"clusterdata: {error}", file=sys.stderr)
             return 2
         if error.name in ("pandera", "frictionless"):
