@@ -94,8 +94,10 @@ def test_datasette_shows_units_and_descriptions(datasette):
     status, html = get(f"{datasette}/clusterdata/pinghu_output")
     text = html.decode()
     assert status == 200 and "Total output of the optical-mechatronics industry in Pinghu" in text
+    assert "[unit: 100 million yuan]" in text  # a unit Pint does not know: in the column's description
     status, html = get(f"{datasette}/clusterdata/ict_market_performance")
-    assert status == 200 and "%" in html.decode()  # Datasette prints a Pint unit beside each value
+    first = clusterdata.load("ict_market_performance")["domestic_market_share_pct"].iloc[0]
+    assert status == 200 and f'type-Quantity">{first:g}&nbsp;%<' in html.decode()  # a Pint unit beside the value
 
 
 def test_a_datasette_page_opens_in_headless_chromium(datasette):
