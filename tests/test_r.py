@@ -40,18 +40,18 @@ def recipes() -> list[str]:
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     if shutil.which("Rscript") is None:
-        pytest.skip("R is not installed (.ci/run installs r-base-core, r-cran-haven, r-cran-rsqlite, r-cran-dbi)")
+        pytest.skip("R is not installed (.ci/run installs r-base-core, r-cran-haven, r-cran-rsqlite, r-cran-dbi, r-cran-readxl)")
     folder = tmp_path_factory.mktemp("r")
-    for fmt in ("csv", "sqlite", "dta"):
+    for fmt in ("csv", "sqlite", "xlsx", "dta"):
         export(str(folder / fmt), fmt)
     return folder
 
 
 def test_the_readme_has_a_recipe_for_each_export_r_reads():
-    assert [re.search(r"--format (\w+)", block).group(1) for block in recipes()] == ["csv", "sqlite", "dta"]
+    assert [re.search(r"--format (\w+)", block).group(1) for block in recipes()] == ["csv", "sqlite", "xlsx", "dta"]
 
 
-@pytest.mark.parametrize("recipe", recipes(), ids=["csv", "sqlite", "dta"])
+@pytest.mark.parametrize("recipe", recipes(), ids=["csv", "sqlite", "xlsx", "dta"])
 def test_a_readme_r_recipe_gives_what_load_gives(exports, tmp_path, recipe):
     for item in exports.iterdir():
         (tmp_path / item.name).symlink_to(item)
