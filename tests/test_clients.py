@@ -8,7 +8,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,6 +15,8 @@ import pytest
 import clusterdata
 from clusterdata._export import PINT_UNITS, export
 from clusterdata.cli import main
+
+from conftest import REPO
 
 NAMES = clusterdata.tables()
 
@@ -69,7 +70,7 @@ def datasette(sqlite_export):
 def test_pint_units_are_exactly_those_datasette_knows():
     from datasette.views.base import ureg  # the unit registry Datasette's table pages use
 
-    units = {f["unit"] for r in json.loads((Path(clusterdata.__file__).parents[2] / "datapackage.json").read_text())["resources"]
+    units = {f["unit"] for r in json.loads((REPO / "datapackage.json").read_text())["resources"]
              for f in r["schema"]["fields"] if "unit" in f}
     known = set()
     for unit in units:
