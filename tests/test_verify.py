@@ -86,3 +86,15 @@ def test_a_folder_without_a_descriptor(tmp_path, capsys):
     assert main(["verify", str(tmp_path)]) == 1
     assert capsys.readouterr().err == (
         f"{tmp_path / 'datapackage.json'}: no such file (name the folder that holds datapackage.json)\n1 problem in {tmp_path}\n")
+
+
+def test_a_descriptor_linked_from_elsewhere_is_not_read(tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "datapackage.json").write_text('{"resources": []}')
+    folder = tmp_path / "download"
+    folder.mkdir()
+    os.symlink(elsewhere / "datapackage.json", folder / "datapackage.json")
+    assert main(["verify", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"{folder / 'datapackage.json'}: is a link out of {folder}: not read\n1 problem in {folder}\n")

@@ -23,6 +23,9 @@ def verify(folder: str) -> tuple[int, list[str]]:
     The number of files checked, and one line per problem (empty when all is well).
     """
     descriptor_path = os.path.join(folder, "datapackage.json")
+    root = os.path.realpath(folder)
+    if os.path.islink(descriptor_path) and os.path.dirname(os.path.realpath(descriptor_path)) != root:
+        return 0, [f"{descriptor_path}: is a link out of {folder}: not read"]
     try:
         with open(descriptor_path, encoding="utf-8") as f:
             descriptor = json.load(f)
@@ -33,7 +36,6 @@ def verify(folder: str) -> tuple[int, list[str]]:
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list):
         return 0, [f"{descriptor_path}: has no list of resources"]
-    root = os.path.realpath(folder)
     problems, checked = [], set()
     for number, resource in enumerate(resources, start=1):
         name = resource.get("name", f"#{number}") if isinstance(resource, dict) else f"#{number}"
