@@ -137,3 +137,14 @@ def test_citation_cff_and_changelog_carry_the_version():
     assert f"version: {clusterdata.__version__}" in cff
     assert f"## {clusterdata.__version__}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     assert json.loads((REPO / "datapackage.json").read_text())["version"] == clusterdata.__version__
+
+
+@pytest.mark.parametrize("fmt,module,extra", [("xlsx", "openpyxl", "export"), ("dta", "pyreadstat", "stata")])
+def test_a_missing_optional_library_is_named_before_anything_is_written(tmp_path, capsys, monkeypatch, fmt, module, extra):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == module else find_spec(name, *a))
+    assert main(["export", str(tmp_path / "out"), "--format", fmt]) == 2
+    assert capsys.readouterr().err == f"clusterdata: --format {fmt} needs {module}: pip install 'clusterdata[{extra}]'\n"
+    assert not (tmp_path / "out").exists()

@@ -23,6 +23,7 @@ FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
 # frictionless 5 reads Parquet and JSON without measuring their bytes, and fails any `bytes` it is given
 # for them; their size is checked through the sha256 in `hash` by `clusterdata verify` instead.
 UNSIZED = ("parquet", "json")
+NEEDS = {"xlsx": ("openpyxl", "export"), "dta": ("pyreadstat", "stata")}  # format -> (module, extra)
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
 
 
@@ -36,6 +37,12 @@ def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if bom and fmt != "csv":
         raise ValueError(f"--bom is for --format csv (a byte-order mark for Excel), not {fmt}")
+    if fmt in NEEDS:  # refused before anything is written
+        import importlib.util
+
+        module, extra = NEEDS[fmt]
+        if importlib.util.find_spec(module) is None:
+            raise ModuleNotFoundError(f"--format {fmt} needs {module}: pip install 'clusterdata[{extra}]'", name=module)
     if os.path.isdir(dest) and os.listdir(dest):
         raise FileExistsError(f"{dest} is not empty: export writes a complete package (its files and a datapackage.json); "
                               "name a new or empty folder")
@@ -165,10 +172,7 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
     """One workbook: a metadata sheet, then a sheet per table, each annotation a note on its cell."""
     import pandas as pd
 
-    try:
-        from openpyxl import Workbook
-    except ModuleNotFoundError:
-        raise ModuleNotFoundError("--format xlsx needs openpyxl: pip install 'clusterdata[export]'", name="openpyxl") from None
+    from openpyxl import Workbook
     path = os.path.join(dest, "clusterdata.xlsx")
     sheets = sheet_names([r["name"] for r in resources])
     header = ["table", "sheet", "table title", "source", "location", "column", "type", "unit", "description"]
@@ -328,10 +332,7 @@ def stata_frame(resource: dict):
 
 def write_dta(dest: str, resources: list[dict]) -> list[str]:
     """A Stata 14+ (format 118, UTF-8) file per table, with dataset, variable and value labels and typed missing values."""
-    try:
-        import pyreadstat
-    except ModuleNotFoundError:
-        raise ModuleNotFoundError("--format dta needs pyreadstat: pip install 'clusterdata[stata]'", name="pyreadstat") from None
+    import pyreadstat
     for resource in resources:
         name = resource["name"]
         frame, labels, value_labels, missing = stata_frame(resource)
