@@ -168,6 +168,9 @@ def build(root: Path, check: bool = False, sources_dir: Path | None = None) -> l
     outputs = render(root, parsed, definitions)
     changed = stale_files(root, outputs)
     if not check:
+        from .release import keep_released
+
+        keep_released(root, changed)  # a file a release published stays loadable (releases/objects)
         write_atomically(root, {p: outputs[p] for p in changed if p in outputs}, [p for p in changed if p not in outputs])
     return changed
 
