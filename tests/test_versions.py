@@ -239,7 +239,7 @@ def change_a_cell(root):
 
 
 def test_release_check_passes_on_the_recorded_release():
-    assert release.check(REPO) == (True, "release check: version 0.1.0, stated alike in 4 files; "
+    assert release.check(REPO) == (True, "release check: version 0.1.0, stated alike in 5 files; "
                                          "the data did not change since the latest release, 0.1.0")
 
 

@@ -28,10 +28,12 @@ def dataset_citation() -> tuple[str, str]:
     package = _catalog.descriptor()
     year = (package.get("created") or "")[:4]
     authors = " and ".join(c["title"] for c in package.get("contributors", []))
-    text = f"{authors} ({year}). {package['title']}. Dataset, version {__version__}."
+    url = package.get("homepage") or package.get("repository")  # declared once, in schemas/_package.toml
+    where = f" {url}" if url else " No published location yet."
+    text = f"{authors} ({year}). {package['title']}. Dataset, version {__version__}.{where}"
     bibtex = bibtex_entry("misc", f"clusterdata_{__version__.replace('.', '_')}", {
-        "author": authors, "title": package["title"], "year": year, "version": __version__,
-        "note": "Dataset; Python package and Frictionless Data Package",
+        "author": authors, "title": package["title"], "year": year, "version": __version__, "url": url,
+        "note": "Dataset; Python package and Frictionless Data Package" + ("" if url else "; no published location yet"),
     })
     return text, bibtex
 

@@ -123,7 +123,7 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
         resources.append(resource)
     descriptor = {"$schema": PROFILE, "name": package["name"], "title": package["title"],
                   "description": package["description"], "version": __version__, "created": package.get("created"),
-                  "homepage": package.get("homepage"), "keywords": package.get("keywords", []),
+                  "homepage": package.get("homepage"), "repository": package.get("repository"), "keywords": package.get("keywords", []),
                   "licenses": package["licenses"], "contributors": package.get("contributors", []),
                   "sources": [source_entry(s) for s in sources.values()], "resources": resources}
     descriptor = {k: v for k, v in descriptor.items() if v is not None}
@@ -131,6 +131,9 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     frames = {name: parsed[name].frame for name in definitions}
     for relative, page in render_site(descriptor, frames).items():
         outputs[SITE / relative] = page
+    from .release import release_files
+
+    outputs.update(release_files(package, __version__))  # CITATION.cff and .zenodo.json
     if (root / README).is_file():
         outputs[README] = readme_with_catalog((root / README).read_text(encoding="utf-8"), parsed, definitions, sources).encode("utf-8")
     return outputs

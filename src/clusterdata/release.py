@@ -155,3 +155,129 @@ def record(root: Path) -> Path:
     target.parent.mkdir(parents=True)
     target.write_bytes(descriptor)
     return target.relative_to(root)
+
+
+# Release metadata, made by `clusterdata build` from schemas/_package.toml (the one place of the package's
+# homepage and repository) -----------------------------------------------------------------------------
+
+NO_LOCATION = "The dataset has no published location yet (no homepage or repository is declared in schemas/_package.toml)."
+GENERATED = "# Made by `clusterdata build` from schemas/_package.toml and the version: edit those, not this file.\n"
+
+
+def locations(package: dict) -> dict[str, str]:
+    """The declared homepage and repository (only those set, and only http(s) addresses)."""
+    found = {key: package[key] for key in ("homepage", "repository") if package.get(key)}
+    for key, url in found.items():
+        if not re.fullmatch(r"https?://[^\s\"'<>]+", url):
+            raise ValueError(f"schemas/_package.toml: {key} = {url!r} is not an http(s) address")
+    return found
+
+
+def authors(package: dict) -> list[str]:
+    return [c["title"] for c in package.get("contributors", []) if "creator" in c.get("roles", ["creator"])]
+
+
+def citation_cff(package: dict, version: str) -> str:
+    """CITATION.cff: title, authors, version, release date, licence, keywords, and where the dataset lives."""
+    q = lambda text: json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    where = locations(package)
+    message = ("If you use clusterdata, cite the dataset and, for each table, its source: clusterdata.cite(NAME) "
+               "or `clusterdata cite NAME` gives both.") + ("" if where else " " + NO_LOCATION)
+    lines = [GENERATED.rstrip(), "cff-version: 1.2.0", f"message: {q(message)}", f"title: {q(package['title'])}",
+             "type: dataset", "authors:", *[f"  - name: {q(name)}" for name in authors(package)],
+             f"version: {version}", f"date-released: {package['created'][:10]}",
+             f"license: {package['licenses'][0]['name']}"]
+    lines += [f"url: {q(where['homepage'])}"] if "homepage" in where else []
+    lines += [f"repository-code: {q(where['repository'])}"] if "repository" in where else []
+    lines += ["keywords:", *[f"  - {q(k)}" for k in package.get("keywords", [])]]
+    return "\n".join(lines) + "\n"
+
+
+def zenodo_json(package: dict, version: str) -> str:
+    """.zenodo.json: what Zenodo's GitHub integration reads to describe a release and give it a DOI."""
+    where = locations(package)
+    record = {
+        "title": package["title"], "upload_type": "dataset", "version": version,
+        "publication_date": package["created"][:10],
+        "description": " ".join(package["description"].split()),
+        "creators": [{"name": name} for name in authors(package)],
+        "license": package["licenses"][0]["name"].lower(), "keywords": package.get("keywords", []),
+    }
+    if where:
+        record["related_identifiers"] = [{"identifier": url, "relation": "isSupplementTo", "scheme": "url"} for url in where.values()]
+    else:
+        record["notes"] = NO_LOCATION
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
+def datacite(package: dict, version: str) -> dict:
+    """DataCite (kernel 4.5) metadata of a release, as JSON; the DOI is left to the repository that mints it."""
+    where = locations(package)
+    record = {
+        "types": {"resourceTypeGeneral": "Dataset", "resourceType": "Tables"},
+        "creators": [{"name": name, "nameType": "Organizational"} for name in authors(package)],
+        "titles": [{"title": package["title"]}],
+        "publisher": {"name": authors(package)[0]},
+        "publicationYear": package["created"][:4],
+        "version": version,
+        "dates": [{"date": package["created"][:10], "dateType": "Issued"}],
+        "subjects": [{"subject": k} for k in package.get("keywords", [])],
+        "rightsList": [{"rights": lic["title"], "rightsUri": lic["path"], "rightsIdentifier": lic["name"].lower(),
+                        "rightsIdentifierScheme": "SPDX"} for lic in package["licenses"]],
+        "descriptions": [{"description": " ".join(package["description"].split()), "descriptionType": "Abstract"}],
+        "formats": ["application/vnd.apache.parquet", "text/csv", "application/json"],
+        "schemaVersion": "http://datacite.org/schema/kernel-4",
+    }
+    if where:
+        record["relatedIdentifiers"] = [{"relatedIdentifier": url, "relatedIdentifierType": "URL", "relationType": "IsSupplementTo"}
+                                        for url in where.values()]
+    return record
+
+
+def release_files(package: dict, version: str) -> dict[Path, bytes]:
+    """The release metadata files `clusterdata build` writes at the root of the checkout."""
+    return {Path("CITATION.cff"): citation_cff(package, version).encode("utf-8"),
+            Path(".zenodo.json"): zenodo_json(package, version).encode("utf-8")}
+
+
+# The release bundle ----------------------------------------------------------------------------------------
+
+BUNDLE_FORMATS = ("csv", "json", "xlsx", "sqlite")  # beside the Parquet files and datapackage.json as released
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # every entry of the zip dated alike, so that the same release zips to the same bytes
+
+
+def bundle(root: Path, dest: Path) -> tuple[Path, Path]:
+    """Write the release of the checkout's version: `dest/clusterdata-V/` (datapackage.json and data/parquet as
+    released, csv/, json/, xlsx/ and sqlite/ exports, CITATION.cff, CHANGELOG.md, LICENSE, README.md,
+    datacite.json, SHA256SUMS) and `dest/clusterdata-V.zip` of it. Refused unless the version is recorded."""
+    import shutil
+    import zipfile
+
+    from . import __version__
+    from ._export import export
+    from .definitions import read_package_metadata
+
+    recorded = root / "releases" / __version__ / "datapackage.json"
+    if not recorded.is_file() or recorded.read_bytes() != (root / "datapackage.json").read_bytes():
+        raise ValueError(f"version {__version__} is not recorded as released (or its data changed since): "
+                         "run `clusterdata release check`, then `clusterdata release record` and commit releases/")
+    folder, archive = dest / f"clusterdata-{__version__}", dest / f"clusterdata-{__version__}.zip"
+    for path in (folder, archive):
+        if path.exists():
+            raise FileExistsError(f"{path} exists: a release bundle is written once; remove it or name another folder")
+    for fmt in BUNDLE_FORMATS:
+        export(str(folder / fmt), fmt)
+    shutil.copytree(root / "data" / "parquet", folder / "data" / "parquet")  # the release's own files: its datapackage.json applies
+    for name in ("datapackage.json", "CITATION.cff", "CHANGELOG.md", "LICENSE", "README.md"):
+        shutil.copy(root / name, folder / name)
+    package = read_package_metadata(root / "schemas")
+    (folder / "datacite.json").write_text(json.dumps(datacite(package, __version__), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(folder).as_posix()}\n" for p in files)
+    (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_DATE)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            z.writestr(info, path.read_bytes())
+    return folder, archive
