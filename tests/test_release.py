@@ -130,3 +130,40 @@ def test_the_ci_workflow_checks_the_version_against_the_pull_requests_base():
     assert step["env"] == {"CLUSTERDATA_BASE_REF": "${{ github.event.pull_request.base.sha }}"}
     run = (REPO / ".ci" / "run").read_text()
     assert 'clusterdata release check --base "$CLUSTERDATA_BASE_REF"' in run and "\n  clusterdata release check\n" in run
+
+
+def test_record_keeps_a_release_unchanged(tmp_path, monkeypatch, capsys):
+    from clusterdata.cli import main
+
+    root = tmp_path / "checkout"
+    (root / "releases" / "0.1.0").mkdir(parents=True)
+    shutil.copy(REPO / "releases" / "0.1.0" / "datapackage.json", root / "releases" / "0.1.0" / "datapackage.json")
+    descriptor = json.loads((REPO / "datapackage.json").read_text())
+    (root / "datapackage.json").write_text(json.dumps({**descriptor, "title": "changed"}))
+    monkeypatch.setattr("clusterdata.build.find_root", lambda: root)
+    assert main(["release", "record"]) == 2
+    assert capsys.readouterr().err == ("clusterdata: releases/0.1.0/datapackage.json: version 0.1.0 is already recorded "
+                                       "with other data; a release never changes: bump the version\n")
+    assert (root / "releases/0.1.0/datapackage.json").read_bytes() == (REPO / "releases/0.1.0/datapackage.json").read_bytes()
+    (root / "datapackage.json").write_text(json.dumps({**descriptor, "version": "0.1.1"}))
+    assert main(["release", "record"]) == 0
+    assert capsys.readouterr().out == "recorded releases/0.1.1/datapackage.json\n"
+    assert json.loads((root / "releases/0.1.1/datapackage.json").read_text())["version"] == "0.1.1"
+
+
+def test_release_outside_a_checkout_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    from clusterdata.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["release", "check"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"clusterdata: no clusterdata repository at or above {tmp_path}")
+
+
+def test_show_a_released_version(capsys):
+    from clusterdata.cli import main
+
+    assert main(["show", "pinghu_output", "--rows", "1", "--version", "0.1.0"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split() == ["2002", "22", "21.1", "13.8", "45"]
+    assert main(["show", "pinghu_output", "--version", "0.0.9"]) == 2
+    assert capsys.readouterr().err == "clusterdata: clusterdata has no released version '0.0.9'; the released versions are: 0.1.0\n"

@@ -316,3 +316,30 @@ def test_a_build_keeps_a_released_file_it_replaces(tmp_path):
     assert kept == [Path(f"releases/objects/{digest}.parquet")]
     assert (root / kept[0]).read_bytes() == old
     assert release.keep_released(root, [Path("data/parquet/pinghu_output.parquet")]) == []  # stored once
+
+
+def test_an_old_release_still_loads_after_its_table_changed(tmp_path, monkeypatch):
+    """A later version replaced pinghu_output: 0.1.0's file comes from releases/objects, checked by its sha256."""
+    from clusterdata import _catalog, _load
+
+    install = copy_version(tmp_path / "install")
+    shutil.copytree(REPO / "releases", install / "releases")
+    released = (install / "data/parquet/pinghu_output.parquet").read_bytes()
+    kept = release.keep_released(install, [Path("data/parquet/pinghu_output.parquet")])
+    change_a_cell(install)
+    monkeypatch.setattr(_catalog, "data_root", lambda: str(install))
+    _catalog.descriptor.cache_clear()  # cleared again at the end, for the real installation
+    _releases.descriptor.cache_clear()
+    monkeypatch.setattr(_load, "_arrow", {})
+    monkeypatch.setattr(_load, "_pandas", {})
+    try:
+        assert kept == [Path(f"releases/objects/{hashlib.sha256(released).hexdigest()}.parquet")]
+        assert _releases.released_bytes("0.1.0", "pinghu_output") == released
+        assert clusterdata.load("pinghu_output", version="0.1.0")["output_100m_yuan"].tolist()[1] == 40.2
+        assert clusterdata.load("pinghu_output")["output_100m_yuan"].tolist()[1] == 40.3
+        (install / kept[0]).write_bytes(released[:-1] + b"\0")  # an altered copy is refused, not read
+        with pytest.raises(clusterdata.IntegrityError, match="table 'pinghu_output' of version 0.1.0 .* is missing or altered"):
+            _releases.released_bytes("0.1.0", "pinghu_output")
+    finally:
+        _catalog.descriptor.cache_clear()
+        _releases.descriptor.cache_clear()

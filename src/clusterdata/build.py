@@ -1,4 +1,4 @@
-"""clusterdata build: raw CSVs -> data/parquet/*.parquet + datapackage.json, only if everything validates.
+"""clusterdata build: raw CSVs -> data/parquet/*.parquet + datapackage.json (and the dictionary, README catalog, CITATION.cff, .zenodo.json), only if everything validates.
 
 Nothing is written until every table has validated and every output has been rendered in memory;
 then each changed file is written beside its target and renamed over it. A Parquet file whose

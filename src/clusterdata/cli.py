@@ -179,7 +179,7 @@ def cmd_build(args) -> int:
             for path in changed:
                 print(f"  {path.as_posix()}", file=sys.stderr)
             return 1
-        print("data/parquet, datapackage.json, docs/dictionary and the README catalog are up to date")
+        print("data/parquet, datapackage.json, docs/dictionary, the README catalog, CITATION.cff and .zenodo.json are up to date")
         return 0
     print(f"built: {len(changed)} file(s) written" + "".join(f"\n  {p.as_posix()}" for p in changed))
     return 0
