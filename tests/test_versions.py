@@ -93,8 +93,20 @@ def test_diff_text_and_markdown_are_whole(two_versions, capsys):
     assert "| cell year=2003, output\\_100m\\_yuan: 40.2 -&gt; 40.3 |\n" in markdown
 
 
-def test_markdown_cannot_carry_links_or_html():
-    assert _diff.markdown_escape('[x](javascript:alert(1)) <b>|') == "\\[x\\]\\(javascript:alert\\(1\\)\\) &lt;b&gt;\\|"
+def test_markdown_cannot_carry_links_or_html(two_versions):
+    """A hostile cell renders, through a CommonMark renderer, as its text: no link, no HTML, no broken table."""
+    from markdown_it import MarkdownIt
+
+    old, new = two_versions
+    hostile = '[x](javascript:alert(1)) <img src=x onerror=alert(1)> | **b** https://evil.example'
+    table = pq.read_table(new / "data/parquet/pinghu_output.parquet")
+    rewrite(new, "pinghu_output", table.set_column(5, "note", pa.array([hostile] * len(table))))
+    result = clusterdata.diff(str(old), str(new))
+    result["tables"]["pinghu_output"]["cells"].append({"key": {"year": 2003}, "column": "note", "old": None, "new": hostile})
+    html = MarkdownIt("commonmark").enable("table").render(_diff.render_markdown(result))
+    assert "<a " not in html and "<img" not in html and "<strong>" not in html
+    assert html.count("<tr>") == 1 + 6  # the header and six changes: no row split by a "|"
+    assert "[x](javascript:alert(1)) &lt;img src=x onerror=alert(1)&gt; | **b**" in html.replace("&quot;", '"')
 
 
 def test_diff_of_a_table_removed_and_retyped(tmp_path):
