@@ -355,3 +355,23 @@ def test_an_old_release_still_loads_after_its_table_changed(tmp_path, monkeypatc
     finally:
         _catalog.descriptor.cache_clear()
         _releases.descriptor.cache_clear()
+
+
+def test_release_check_against_a_pull_requests_base(tmp_path, monkeypatch):
+    root = checkout_copy(tmp_path)
+    git("init", "-q", cwd=root)
+    git("add", ".", cwd=root)
+    git("commit", "-qm", "base", cwd=root)
+    monkeypatch.chdir(tmp_path)  # the base is read from the checkout's repository, wherever the command runs
+    change_a_cell(root)
+    assert release.check(root, "HEAD") == (False, (
+        "the data changed since HEAD (version 0.1.0) and needs a patch version (pinghu_output: 1 cell(s) changed): "
+        "version 0.1.0 is not enough; set 0.1.1 in src/clusterdata/__init__.py, CITATION.cff, CHANGELOG.md, "
+        "write a '## 0.1.1' entry in CHANGELOG.md naming pinghu_output, then run `clusterdata build`"))
+    set_version(root, "0.1.1", "- `pinghu_output`: a value corrected.")
+    git("commit", "-qam", "0.1.1, not released yet", cwd=root)
+    rows = pq.read_table(root / "data/parquet/ict_fdi.parquet")
+    rewrite(root, "ict_fdi", rows.set_column(1, "fdi_m_usd", pa.array([v + 1 for v in rows.column(1).to_pylist()])))
+    # The base already carries the unreleased 0.1.1: a further correction may join it, named in its entry.
+    assert release.check(root, "HEAD") == (False, "CHANGELOG.md: the entry '## 0.1.1' must name every table that changed "
+                                                  "since HEAD (version 0.1.1); it does not name ict_fdi")

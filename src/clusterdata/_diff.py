@@ -118,8 +118,9 @@ def installed() -> Version:
     return version
 
 
-def resolve(spec: str | None, role: str = "version") -> Version:
-    """A version from what a user typed: a folder with datapackage.json, a released version, or a git commit."""
+def resolve(spec: str | None, role: str = "version", repository: str | None = None) -> Version:
+    """A version from what a user typed: a folder with datapackage.json, a released version, or a git commit
+    (of the repository around `repository`, default the current directory)."""
     if spec is None:
         return installed()
     if os.path.isdir(spec):
@@ -130,7 +131,7 @@ def resolve(spec: str | None, role: str = "version") -> Version:
         return from_release(spec)
     try:
         if not spec.startswith("-"):  # git would read it as an option (--end-of-options guards as well)
-            return from_git(spec, os.getcwd())
+            return from_git(spec, repository or os.getcwd())
     except (subprocess.CalledProcessError, FileNotFoundError, json.JSONDecodeError):
         pass
     released = ", ".join(_releases.versions()) or "none"

@@ -98,7 +98,7 @@ def check(root: Path, base: str | None = None) -> tuple[bool, str]:
         old = _diff.from_release(released[-1])
         where = f"the latest release, {released[-1]}"
     else:
-        old = _diff.resolve(base, "--base")
+        old = _diff.resolve(base, "--base", str(root))
         where = f"{base} (version {old.version})"
     result = _diff.compare(old, _diff.from_folder(str(root)))
     reasons = bump_reasons(result)
