@@ -375,3 +375,20 @@ def test_release_check_against_a_pull_requests_base(tmp_path, monkeypatch):
     # The base already carries the unreleased 0.1.1: a further correction may join it, named in its entry.
     assert release.check(root, "HEAD") == (False, "CHANGELOG.md: the entry '## 0.1.1' must name every table that changed "
                                                   "since HEAD (version 0.1.1); it does not name ict_fdi")
+
+
+def test_the_shipped_data_is_the_latest_release_or_says_what_changed(capsys):
+    """With no argument, diff compares the latest release with this installation: here nothing has changed."""
+    assert main(["diff"]) == 0
+    assert capsys.readouterr().out == ("0.1.0 (version 0.1.0) -> the working tree (version 0.1.0)\n"
+                                       "no differences in the data or its metadata\n")
+
+
+def test_package_metadata_changes_are_reported(two_versions, capsys):
+    old, new = two_versions
+    descriptor = json.loads((new / "datapackage.json").read_text())
+    (new / "datapackage.json").write_text(json.dumps({**descriptor, "title": "Another title", "version": "0.2.0"}))
+    assert main(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [f"{old} (version 0.1.0) -> {new} (version 0.2.0)", "package:",
+                       f'  metadata: title: {json.dumps(descriptor["title"])} -> "Another title"']

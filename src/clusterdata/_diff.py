@@ -143,8 +143,9 @@ def same(a, b) -> bool:
     """Two cells are equal: NaN equals NaN, and otherwise ==."""
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
-    return type(a) is type(b) and a == b or (isinstance(a, (int, float)) and isinstance(b, (int, float))
-                                              and not isinstance(a, bool) and not isinstance(b, bool) and a == b)
+    if isinstance(a, bool) or isinstance(b, bool):  # True == 1 in Python; not in the data
+        return a is b
+    return a == b
 
 
 def plain(value):
@@ -263,13 +264,13 @@ def value_text(value) -> str:
 
 
 def key_text(key: dict) -> str:
-    return ", ".join(f"{k}={value_text(v) if not isinstance(v, str) else v}" for k, v in key.items())
+    """A row's key as text: year=2003, or firm=BOE, year=2008 (key values are printed bare)."""
+    return ", ".join(f"{k}={v if isinstance(v, str) else value_text(v)}" for k, v in key.items())
 
 
 def lines(result: dict) -> list[tuple[str, str]]:
     """The diff as (table or '', line) pairs in reading order: what both text and Markdown print."""
-    out = [("", f"{label}: {text}") for label, text in
-           (("package metadata", f"{c['field']}: {value_text(c['old'])} -> {value_text(c['new'])}") for c in result["package"])]
+    out = [("", f"metadata: {c['field']}: {value_text(c['old'])} -> {value_text(c['new'])}") for c in result["package"]]
     out += [(n, "table added") for n in result["tables_added"]]
     out += [(n, "table removed") for n in result["tables_removed"]]
     for name, t in result["tables"].items():
