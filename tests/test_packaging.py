@@ -37,6 +37,8 @@ def test_installed_wheel_loads_every_table(wheel, tmp_path):
     (tmp_path / "venv" / site.split(str(env) + "/", 1)[1] / "lend.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = ("import clusterdata; assert '/venv/' in clusterdata.__file__, clusterdata.__file__\n"
             "for name in clusterdata.tables():\n    assert len(clusterdata.load(name)) > 0, name\n"
+            "for v in clusterdata.versions():\n    assert len(clusterdata.load('pinghu_output', version=v)) == 6, v\n"
+            "assert clusterdata.versions()[0] == '0.1.0'\n"
             "print(len(clusterdata.tables()))")
     result = subprocess.run([python, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 from ._errors import IntegrityError, UnknownTableError
 
-__all__ = ["IntegrityError", "UnknownTableError", "__version__", "cite", "describe", "load", "search", "tables"]
+__all__ = ["IntegrityError", "UnknownTableError", "__version__", "changes", "cite", "describe", "diff", "load", "search", "tables", "versions"]
 
 
 def tables() -> list:
@@ -33,14 +33,43 @@ def describe(name: str) -> dict:
     return describe(name)
 
 
-def load(name: str, backend: str = "pandas"):
+def load(name: str, backend: str = "pandas", version: str | None = None):
     """Table `name` as a pandas DataFrame (default), a pyarrow Table (backend="arrow", no pandas
     imported) or a polars DataFrame (backend="polars", the `polars` extra). Dtypes come from
     datapackage.json: enums are categoricals (dictionary-encoded), integers nullable. A pandas
-    DataFrame's `attrs` carry the title, source citation and units; every call returns a new frame."""
+    DataFrame's `attrs` carry the title, source citation and units; every call returns a new frame.
+    `version="0.1.0"` gives the table exactly as that release published it (offline, checked by sha256);
+    `clusterdata.versions()` lists the releases."""
     from ._load import load
 
-    return load(name, backend)
+    return load(name, backend, version)
+
+
+def versions() -> list:
+    """The released versions that `load(..., version=)` can load, oldest first."""
+    from ._releases import versions
+
+    return versions()
+
+
+def diff(old: str | None = None, new: str | None = None) -> dict:
+    """The cell-level difference between two versions of the data.
+
+    Parameters: `old`, `new`: a released version ("0.1.0"), a folder holding a datapackage.json, or a
+    git commit/tag/branch of a checkout; `old` defaults to the latest release, `new` to this installation
+    (the working tree in a checkout).
+    Returns: a dict (JSON-ready) of tables and columns added, removed and retyped, rows added and removed
+    by key, changed cells with their old and new values, and metadata changes."""
+    from ._diff import diff
+
+    return diff(old, new)
+
+
+def changes(since: str, name: str | None = None) -> dict:
+    """What changed since released version `since` (in table `name`, or in all): `diff(since)`, restricted to it."""
+    from ._diff import changes
+
+    return changes(since, name)
 
 
 def search(text=None, *, source=None, subject=None, indicator=None, year=None):

@@ -19,7 +19,7 @@ FORMATS = ("text", "bibtex", "ris", "csl-json")
 # LaTeX's special characters as text; braces as commands, since BibTeX counts every brace, escaped or not.
 LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
          "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-NO_ADDRESS = "no published address yet: cite the version"
+NO_ADDRESS = "no published location yet"
 
 
 @dataclass(frozen=True)
@@ -107,12 +107,12 @@ def dataset_reference() -> Reference:
     package = _catalog.descriptor()
     year = (package.get("created") or "")[:4]
     authors = tuple(c["title"] for c in package.get("contributors", []))
-    address = web_address(package.get("homepage"))
+    address = web_address(package.get("homepage") or package.get("repository"))  # declared once, in schemas/_package.toml
     text = (f"{' and '.join(authors)} ({year}). {package['title']}. Dataset, version {__version__}"
-            + (f". {address}" if address else "") + ".")
+            + (f". {address}." if address else f". {NO_ADDRESS.capitalize()}."))
     return Reference(f"clusterdata_{__version__.replace('.', '_')}", "dataset", authors, package["title"], year,
                      container=f"Dataset, version {__version__}: Python package clusterdata and Frictionless Data Package",
-                     url=address, note=None if address else NO_ADDRESS.capitalize(), version=__version__, text=text)
+                     url=address, note=None if address else f"{NO_ADDRESS.capitalize()}: cite the version", version=__version__, text=text)
 
 
 def source_reference(source: dict, uncertain_year: bool) -> Reference:

@@ -58,16 +58,21 @@ def arrow_table(name: str):
     return _arrow[path]
 
 
+def arrow_to_pandas(table, resource: dict):
+    """A pyarrow Table as a pandas DataFrame with the dtypes of its resource: nullable integers, categoricals."""
+    import pandas as pd
+    import pyarrow as pa
+
+    mapper = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}.get
+    frame = table.to_pandas(ignore_metadata=True, types_mapper=mapper)
+    enums = {f["name"]: pandas_dtype(f) for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})}
+    return frame.astype(enums) if enums else frame
+
+
 def pandas_frame(name: str, resource: dict):
     path = _catalog.parquet_path(name)
     if path not in _pandas:
-        import pandas as pd
-        import pyarrow as pa
-
-        mapper = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}.get
-        frame = arrow_table(name).to_pandas(ignore_metadata=True, types_mapper=mapper)
-        enums = {f["name"]: pandas_dtype(f) for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})}
-        _pandas[path] = frame.astype(enums) if enums else frame
+        _pandas[path] = arrow_to_pandas(arrow_table(name), resource)
     return _pandas[path]
 
 
@@ -75,21 +80,30 @@ def polars_frame(name: str, resource: dict):
     """The table read by polars itself (no pyarrow), enums as polars Enums of all their values."""
     path = _catalog.parquet_path(name)
     if path not in _polars:
-        import io
-
-        try:
-            import polars as pl
-        except ModuleNotFoundError:
-            raise ModuleNotFoundError("backend='polars' needs polars: pip install 'clusterdata[polars]'", name="polars") from None
-        frame = pl.read_parquet(io.BytesIO(_catalog.verified_bytes(name)))
-        enums = [pl.col(f["name"]).cast(pl.String).cast(pl.Enum(f["constraints"]["enum"]))
-                 for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})]
-        _polars[path] = frame.with_columns(enums) if enums else frame
+        _polars[path] = polars_from_bytes(_catalog.verified_bytes(name), resource)
     return _polars[path].clone()
 
 
-def load(name: str, backend: str = "pandas"):
-    """Table `name` for the backend asked for (see clusterdata.load)."""
+def polars_from_bytes(data: bytes, resource: dict):
+    """Parquet bytes read by polars itself, enums as polars Enums of all their values."""
+    import io
+
+    try:
+        import polars as pl
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError("backend='polars' needs polars: pip install 'clusterdata[polars]'", name="polars") from None
+    frame = pl.read_parquet(io.BytesIO(data))
+    enums = [pl.col(f["name"]).cast(pl.String).cast(pl.Enum(f["constraints"]["enum"]))
+             for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})]
+    return frame.with_columns(enums) if enums else frame
+
+
+def load(name: str, backend: str = "pandas", version: str | None = None):
+    """Table `name` for the backend asked for (see clusterdata.load); `version`: as released then."""
+    if version is not None:
+        from ._releases import load as load_release
+
+        return load_release(name, version, backend)
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     resource = _catalog.resource(name)
@@ -98,10 +112,15 @@ def load(name: str, backend: str = "pandas"):
     if backend == "polars":
         return polars_frame(name, resource)
     frame = pandas_frame(name, resource).copy()
-    frame.attrs = {
+    frame.attrs = frame_attrs(name, resource)
+    return frame
+
+
+def frame_attrs(name: str, resource: dict) -> dict:
+    """What a pandas DataFrame's `attrs` carry: name, title, source citations and units."""
+    return {
         "name": name,
         "title": resource.get("title"),
         "source": [source.get("title") for source in resource.get("sources", [])],
         "units": {field["name"]: field["unit"] for field in resource["schema"]["fields"] if "unit" in field},
     }
-    return frame

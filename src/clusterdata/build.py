@@ -1,4 +1,4 @@
-"""clusterdata build: raw CSVs -> data/parquet/*.parquet + datapackage.json, only if everything validates.
+"""clusterdata build: raw CSVs -> data/parquet/*.parquet + datapackage.json (and the dictionary, README catalog, CITATION.cff, .zenodo.json), only if everything validates.
 
 Nothing is written until every table has validated and every output has been rendered in memory;
 then each changed file is written beside its target and renamed over it. A Parquet file whose
@@ -122,7 +122,7 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
         resources.append(resource)
     descriptor = {"$schema": PROFILE, "name": package["name"], "title": package["title"],
                   "description": package["description"], "version": __version__, "created": package.get("created"),
-                  "homepage": package.get("homepage"), "keywords": package.get("keywords", []),
+                  "homepage": package.get("homepage"), "repository": package.get("repository"), "keywords": package.get("keywords", []),
                   "licenses": package["licenses"], "contributors": package.get("contributors", []),
                   "sources": [source_entry(s) for s in sources.values()], "resources": resources}
     descriptor = {k: v for k, v in descriptor.items() if v is not None}
@@ -130,6 +130,9 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     frames = {name: parsed[name].frame for name in definitions}
     for relative, page in render_site(descriptor, frames).items():
         outputs[SITE / relative] = page
+    from .release import release_files
+
+    outputs.update(release_files(package, __version__))  # CITATION.cff and .zenodo.json
     if (root / README).is_file():
         outputs[README] = readme_with_catalog((root / README).read_text(encoding="utf-8"), parsed, definitions, sources).encode("utf-8")
     return outputs
@@ -167,6 +170,9 @@ def build(root: Path, check: bool = False, sources_dir: Path | None = None) -> l
     outputs = render(root, parsed, definitions)
     changed = stale_files(root, outputs)
     if not check:
+        from .release import keep_released
+
+        keep_released(root, changed)  # a file a release published stays loadable (releases/objects)
         write_atomically(root, {p: outputs[p] for p in changed if p in outputs}, [p for p in changed if p not in outputs])
     return changed
 

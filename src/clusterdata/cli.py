@@ -27,7 +27,7 @@ def number_text(value) -> str:
 def cmd_show(args) -> int:
     from ._load import load
 
-    frame = load(args.name)
+    frame = load(args.name, version=args.version)
     shown = frame.head(args.rows)
     floats = {c: number_text for c in frame.columns if str(frame[c].dtype) == "float64"}
     print(shown.to_string(index=False, max_colwidth=60, formatters=floats, na_rep=""))
@@ -116,6 +116,42 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def cmd_diff(args) -> int:
+    from ._diff import diff, render
+
+    sys.stdout.write(render(diff(args.old, args.new), args.format))
+    return 0
+
+
+def cmd_changes(args) -> int:
+    from ._diff import changes, render
+
+    sys.stdout.write(render(changes(args.since, args.name), args.format))
+    return 0
+
+
+def cmd_release(args) -> int:
+    from .build import find_root
+
+    root = find_root()
+    if args.action == "check":
+        from .release import check
+
+        ok, message = check(root, args.base)
+        print(message, file=sys.stdout if ok else sys.stderr)
+        return 0 if ok else 1
+    if args.action == "record":
+        from .release import record
+
+        print(f"recorded {record(root).as_posix()}")
+        return 0
+    from .release import bundle
+
+    folder, archive = bundle(root, Path(args.dest))
+    print(f"wrote {folder} and {archive}")
+    return 0
+
+
 def cmd_cite(args) -> int:
     from ._cite import cite
 
@@ -159,7 +195,7 @@ def cmd_build(args) -> int:
             for path in changed:
                 print(f"  {path.as_posix()}", file=sys.stderr)
             return 1
-        print("data/parquet, datapackage.json, docs/dictionary and the README catalog are up to date")
+        print("data/parquet, datapackage.json, docs/dictionary, the README catalog, CITATION.cff and .zenodo.json are up to date")
         return 0
     print(f"built: {len(changed)} file(s) written" + "".join(f"\n  {p.as_posix()}" for p in changed))
     return 0
@@ -208,6 +244,7 @@ def parser() -> argparse.ArgumentParser:
     show = verbs.add_parser("show", help="print a table")
     show.add_argument("name")
     show.add_argument("--rows", type=positive, default=60, help="at most this many rows (default 60)")
+    show.add_argument("--version", help="the table as released in this version, e.g. 0.1.0 (default: this installation's)")
     show.set_defaults(run=cmd_show)
     describe = verbs.add_parser("describe", help="print a table's metadata: source, columns, units, annotations")
     describe.add_argument("name")
@@ -228,6 +265,24 @@ def parser() -> argparse.ArgumentParser:
     docs = verbs.add_parser("docs", help="write the data dictionary (static HTML) to a folder")
     docs.add_argument("dest", help="the folder to write to (created if missing)")
     docs.set_defaults(run=cmd_docs)
+    formats = ["text", "json", "markdown"]
+    diff = verbs.add_parser("diff", help="what changed between two versions of the data, cell by cell")
+    diff.add_argument("old", nargs="?", help="a released version, a folder holding datapackage.json, or a git commit (default: the latest release)")
+    diff.add_argument("new", nargs="?", help="the same kinds (default: this installation, in a checkout the working tree)")
+    diff.add_argument("--format", choices=formats, default="text", help="text for people, json for programs, markdown for a pull request")
+    diff.set_defaults(run=cmd_diff)
+    changes = verbs.add_parser("changes", help="the cells that changed since a released version (the one a paper used)")
+    changes.add_argument("name", nargs="?", help="only this table")
+    changes.add_argument("--since", required=True, metavar="VERSION", help="a released version, e.g. 0.1.0")
+    changes.add_argument("--format", choices=formats, default="text")
+    changes.set_defaults(run=cmd_changes)
+    release = verbs.add_parser("release", help="versions (repository checkout): check the version bump, record a release, build its bundle")
+    release.add_argument("action", choices=["check", "record", "bundle"],
+                         help="check: does the version match what changed (CI); record: add this version to releases/; "
+                              "bundle: write the release folder and zip")
+    release.add_argument("dest", nargs="?", default="dist", help="bundle: the folder to write into (default: dist)")
+    release.add_argument("--base", help="check: compare with this git commit (a pull request's base; default: the latest release)")
+    release.set_defaults(run=cmd_release)
     cite = verbs.add_parser("cite", help="how to cite tables: their sources and this dataset")
     cite.add_argument("names", nargs="+", metavar="NAME", help="one or more tables (each source and the dataset cited once)")
     cite.add_argument("--format", choices=["text", "bibtex", "ris", "csl-json"], default="text",
