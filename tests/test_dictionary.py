@@ -240,3 +240,33 @@ def test_the_index_carries_schema_org_dataset_json_ld():
     assert [d["name"] for d in data["distribution"]] == clusterdata.tables()
     for d in data["distribution"]:
         assert (SITE / d["contentUrl"]).resolve() == (REPO / "data" / "parquet" / f"{d['name']}.parquet")
+
+
+def plain(value):
+    """A value as Python compares it: text as str, a missing value as None."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def test_croissant_validates_and_mlcroissant_reads_every_table_as_load_does():
+    mlc = pytest.importorskip("mlcroissant", reason="the Croissant test needs mlcroissant (the test extra)")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = SITE / "croissant.json"
+    command = shutil.which("mlcroissant", path=str(Path(sys.executable).parent)) or shutil.which("mlcroissant")
+    checked = subprocess.run([command, "validate", "--jsonld", str(path)], capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stderr
+    complaints = [line for line in (checked.stdout + checked.stderr).splitlines() if re.match(r"[WEF]\d{4} ", line)]
+    assert complaints == []
+    dataset = mlc.Dataset(jsonld=str(path))
+    assert dataset.metadata.version == clusterdata.__version__
+    for name in clusterdata.tables():
+        frame = clusterdata.load(name)
+        records = [{k.split("/", 1)[1]: plain(v) for k, v in r.items()} for r in dataset.records(name)]
+        expected = [{c: plain(v) for c, v in row.items()} for row in frame.astype(object).to_dict("records")]
+        assert records == expected, name

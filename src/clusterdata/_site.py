@@ -352,10 +352,53 @@ def index_page(descriptor: dict, frames: dict, sources) -> str:
     return page(descriptor["title"], "\n".join(out), head)
 
 
+CROISSANT_CONTEXT = {
+    "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
+    "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"}, "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/", "examples": {"@id": "cr:examples", "@type": "@json"}, "extract": "cr:extract",
+    "field": "cr:field", "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject", "fileSet": "cr:fileSet",
+    "format": "cr:format", "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset", "jsonPath": "cr:jsonPath",
+    "key": "cr:key", "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path", "recordSet": "cr:recordSet",
+    "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated", "replace": "cr:replace",
+    "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField",
+    "transform": "cr:transform", "samplingRate": "cr:samplingRate", "equivalentProperty": "cr:equivalentProperty",
+}
+CROISSANT_TYPES = {"integer": "sc:Integer", "number": "sc:Float", "string": "sc:Text", "boolean": "sc:Boolean"}
+
+
+def croissant(descriptor: dict) -> dict:
+    """A Croissant 1.0 description (mlcommons.org/croissant): each table a Parquet file (path relative to
+    docs/dictionary/) and a record set with one field per column."""
+    files, record_sets = [], []
+    for r in descriptor["resources"]:
+        file_id = f"{r['name']}.parquet"
+        files.append({"@type": "cr:FileObject", "@id": file_id, "name": file_id, "description": r.get("title", ""),
+                      "contentUrl": f"../../{r['path']}", "encodingFormat": "application/x-parquet",
+                      "sha256": r["hash"].removeprefix("sha256:")})
+        record_sets.append({
+            "@type": "cr:RecordSet", "@id": r["name"], "name": r["name"], "description": r.get("description", ""),
+            "key": [{"@id": f"{r['name']}/{k}"} for k in r["schema"].get("primaryKey", [])],
+            "field": [{"@type": "cr:Field", "@id": f"{r['name']}/{f['name']}", "name": f["name"],
+                       "description": f.get("description", "") + (f" Unit: {f['unit']}." if f.get("unit") else ""),
+                       "dataType": CROISSANT_TYPES[f["type"]],
+                       "source": {"fileObject": {"@id": file_id}, "extract": {"column": f["name"]}}}
+                      for f in r["schema"]["fields"]]})
+    licence = next((l["path"] for l in descriptor.get("licenses", []) if l.get("path")), None)
+    found = {"@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.0",
+            "name": descriptor["name"], "description": descriptor.get("description", ""), "version": descriptor.get("version"),
+            "license": licence, "url": descriptor.get("homepage"),
+            "datePublished": (descriptor.get("created") or "")[:10] or None, "keywords": descriptor.get("keywords", []),
+            "creator": [{"@type": "sc:Organization", "name": c["title"]} for c in descriptor.get("contributors", [])],
+            "citeAs": dataset_citation_text(descriptor), "distribution": files, "recordSet": record_sets}
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def render_site(descriptor: dict, frames: dict) -> dict[str, bytes]:
     """Every page of the site, relative path -> bytes; `frames` maps each table name to a pandas DataFrame."""
     pages = {"index.html": index_page(descriptor, frames, frames["sources"])}
     for resource in descriptor["resources"]:
         pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"])
     pages["style.css"] = STYLE.lstrip()
+    pages["croissant.json"] = json.dumps(croissant(descriptor), indent=1, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in pages.items()}
