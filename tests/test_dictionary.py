@@ -33,7 +33,10 @@ MEASURE = """() => {
     return {svg: box(svg.getBoundingClientRect()), texts, legend, symbols, bars,
             axisTitles: [...svg.querySelectorAll("g.role-axis-title text")].map(t => t.textContent)};
   });
-  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, charts};
+  const body = document.body.getBoundingClientRect(), padding = parseFloat(getComputedStyle(document.body).paddingRight);
+  const tables = [...document.querySelectorAll("table, figure")].map(t => t.getBoundingClientRect().right);
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, charts,
+          textRight: body.right - padding, widest: Math.max(...tables)};
 }"""
 
 
@@ -104,6 +107,7 @@ def test_a_page_shows_columns_annotations_and_source():
 def test_no_page_is_wider_than_a_1280_px_window(rendered, name):
     measured = rendered[name]
     assert measured["scrollWidth"] <= measured["innerWidth"], f"{name}: a horizontal scrollbar ({measured['scrollWidth']} px)"
+    assert measured["widest"] <= measured["textRight"] + 0.5, f"{name}: a table or chart runs past the text's right edge"
     assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
 
 
@@ -158,20 +162,16 @@ def test_ict_fdi_spaces_its_years_in_proportion_and_marks_estimates_and_the_cove
     assert "4,000*" in labels and "8,637*" in labels and "1,343" in labels and "coverage break" in labels
 
 
-def annotation_count(name: str) -> int:
-    return sum(1 for n in clusterdata.load("annotations")["table_name"] if n == name)
-
-
 @pytest.mark.parametrize("name", clusterdata.tables())
-def test_annotated_cells_link_to_their_notes_and_back(name, rendered, browser):
+def test_annotated_cells_link_to_their_notes_and_back(name):
     text = (SITE / f"{name}.html").read_text(encoding="utf-8")
-    notes = re.findall(r'<tr id="note-(\d+)">', text)
-    assert len(notes) == annotation_count(name)
-    for number in notes:
-        back = f'href="#ref-{number}"' in text
-        if back:  # a note that names a row, a column or a cell is marked there, and that mark links to the note
-            assert re.search(rf'<a class="ref" href="#note-{number}" id="ref-{number}"', text), f"{name}: note {number}"
-        assert f'href="#note-{number}"' in text or not back
+    notes = clusterdata.load("annotations")
+    notes = notes[notes["table_name"] == name]
+    assert re.findall(r'<tr id="note-(\d+)">', text) == [str(n) for n in range(1, len(notes) + 1)]
+    for number, (row_key, column) in enumerate(zip(notes["row_key"], notes["column_name"]), start=1):
+        named = bool(row_key) or bool(column)  # a note on a row, a column or a cell is marked there; one on the table is not
+        assert (f'<a class="ref" href="#note-{number}" id="ref-{number}"' in text) is named, f"{name}: note {number}"
+        assert (f'<a href="#ref-{number}"' in text) is named, f"{name}: note {number} links back"
 
 
 def test_a_cell_note_marks_exactly_its_cell(browser):
@@ -184,6 +184,14 @@ def test_a_cell_note_marks_exactly_its_cell(browser):
     page.close()
     assert noted == ["85.2[2]", "21[3]", "22.68[4]", "120[6]", "21.9[5]"]  # in reading order: 2007 enterprises, then growth
     assert target == "#note-2"
+
+
+def test_numbers_show_their_digits_not_an_exponent():
+    profile = (SITE / "pinghu_survey_profile.html").read_text(encoding="utf-8")
+    statistics = (SITE / "statistics.html").read_text(encoding="utf-8")
+    assert '<td class="num">10000000</td>' in profile and '<td class="num">9600000</td>' in statistics
+    assert re.search(r'<td class="num noted">0.111111<a class="ref"', statistics) and '<td class="num">21.1</td>' in (SITE / "pinghu_output.html").read_text()
+    assert not re.search(r'<td class="num">[^<]*e[+-]', profile + statistics)
 
 
 def test_statistics_shows_every_row_and_filters_without_a_server(browser):
@@ -215,9 +223,10 @@ def test_links_are_http_and_escaped():
     for path in SITE.glob("*.html"):
         text = path.read_text(encoding="utf-8")
         for href in re.findall(r'href="([^"]*)"', text):
-            assert re.fullmatch(r"https?://[^\s<>\"']+|[a-z_]+\.(html|css|json)|#(note|ref)-\d+", href), f"{path.name}: {href}"
+            assert re.fullmatch(r"https?://[!#-&(-;=?-~]+|[a-z_]+\.(html|css|json)|#(note|ref)-\d+", href), f"{path.name}: {href}"
+    # annotations.csv quotes the cover page's garbled address (ligatures lost): shown as text, not as a link
     sources = (SITE / "sources.html").read_text(encoding="utf-8")
-    assert "&quot;" not in "".join(re.findall(r'href="([^"]*)"', sources))
+    assert "prints &quot;http://paci\ufffdca\ufffdairs.ubc.ca/recent/v82no1.html&quot; with" in sources
 
 
 def test_index_names_where_every_table_comes_from():

@@ -16,10 +16,12 @@ from html import escape
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.45; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f2f2f2; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
-td.quote { min-width: 16rem; }
+td.quote { min-width: 10rem; }
+table.rows { font-size: 0.85rem; }
+table.rows th, table.rows td { padding: 0.2rem 0.3rem; }
 .empty { color: #999; }
 .kind { font-weight: 600; }
 .noted { background: #fff3c4; }
@@ -51,9 +53,11 @@ LINK = re.compile(r"https?://[^\s\"'<>()\[\]]+")
 
 
 def link(url: str, text: str | None = None) -> str:
-    """An <a> only for an http(s) address (anything else is plain text), escaped for the attribute."""
+    """An <a> only for a well-formed http(s) address (anything else, such as an address garbled by a
+    scan, is plain text), escaped for the attribute."""
     shown = escape(text if text is not None else url)
-    return f'<a href="{escape(url, quote=True)}">{shown}</a>' if re.fullmatch(r"https?://[^\s\"'<>]+", url) else shown
+    valid = url.isascii() and re.fullmatch(r"https?://[^\s\"'<>]+", url)
+    return f'<a href="{escape(url, quote=True)}">{shown}</a>' if valid else shown
 
 
 def prose(text: str) -> str:
@@ -85,11 +89,18 @@ def cell_text(value) -> tuple[str, str]:
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "empty", "empty"
-    if isinstance(value, float):
-        return "num", f"{value:g}"
+    if isinstance(value, float):  # the shortest exact digits, never an exponent (9600000, not 9.6e+06)
+        import numpy
+
+        return "num", numpy.format_float_positional(value, trim="-")
     if isinstance(value, int) and not isinstance(value, bool):
         return "num", str(value)
-    return "", escape(str(value))
+    return "", breakable(escape(str(value)))
+
+
+def breakable(html: str) -> str:
+    """Long identifiers and addresses may wrap after an underscore or a slash (no page wider than the window)."""
+    return html.replace("_", "_<wbr>").replace("/", "/<wbr>")
 
 
 def numbered_notes(frame, notes) -> list[dict]:
@@ -118,7 +129,7 @@ def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
     """All rows; a cell (or row, or column) that a note names is marked and links to the note."""
     first: set[int] = set()
     column_refs = {c: [m["number"] for m in marks if m["rows"] is None and m["column"] == c] for c in frame.columns}
-    head = "".join(f'<th{" class=noted" if column_refs[c] else ""}>{escape(str(c))}'
+    head = "".join(f'<th{" class=noted" if column_refs[c] else ""}>{breakable(escape(str(c)))}'
                    f'{"".join(ref(n, first) for n in column_refs[c])}</th>' for c in frame.columns)
     cell_refs, row_refs = {}, {}
     for m in marks:
