@@ -279,3 +279,32 @@ def test_croissant_validates_and_mlcroissant_reads_every_table_as_load_does():
         records = [{k.split("/", 1)[1]: plain(v) for k, v in r.items()} for r in dataset.records(name)]
         expected = [{c: plain(v) for c, v in row.items()} for row in frame.astype(object).to_dict("records")]
         assert records == expected, name
+
+
+def test_a_chart_naming_no_field_of_its_table_is_refused(tmp_path):
+    from clusterdata.definitions import DefinitionError, read_definition
+
+    text = (REPO / "schemas" / "pinghu_output.toml").read_text(encoding="utf-8")
+    path = tmp_path / "pinghu_output.toml"
+    path.write_text(text.replace('field = "output_100m_yuan", type = "quantitative", title', 'field = "output", type = "quantitative", title'), encoding="utf-8")
+    with pytest.raises(DefinitionError) as error:
+        read_definition(path)
+    assert str(error.value) == f"{path}: chart field 'output' is not a field (nor `annotated`, true on rows with a note)"
+
+
+def test_a_category_without_its_colour_is_refused():
+    import pandas as pd
+
+    from clusterdata._site import vega_lite_spec
+
+    frame = pd.DataFrame({"year": [2001, 2001], "ownership": ["foreign_funded", "cooperative"], "share_pct": [60.0, 40.0]})
+    spec = {"title": "t", "mark": "line", "encoding": {"x": {"field": "year", "type": "quantitative"},
+                                                       "y": {"field": "share_pct", "type": "quantitative"},
+                                                       "color": {"field": "ownership", "type": "nominal"}}}
+    with pytest.raises(ValueError) as error:
+        vega_lite_spec(frame, spec, {"share_pct": "percent"}, [False, False])
+    assert str(error.value) == "chart of ownership: no colour for cooperative (add it to CATEGORY_COLOURS in _site.py)"
+    del frame["ownership"], spec["encoding"]["color"]
+    full = vega_lite_spec(frame.head(1), spec, {"share_pct": "percent"}, [True])
+    assert full["encoding"]["y"]["title"] == "share pct (percent)"
+    assert full["data"] == {"values": [{"year": 2001, "share_pct": 60.0, "annotated": True}]}
