@@ -203,13 +203,16 @@ def vega_lite_spec(frame, spec: dict, units: dict, noted: list[bool]) -> dict:
     full = copy.deepcopy(spec)
     rows = [{c: json_value(v) for c, v in zip(frame.columns, row)} | {"annotated": flag}
             for row, flag in zip(frame.itertuples(index=False), noted)]
+    # one title per axis, whichever layer gives it, with the field's unit (layers with different titles would join them)
+    titles = {(channel, enc["field"]): enc["title"] for encoding in encodings(full) for channel, enc in encoding.items()
+              if isinstance(enc, dict) and "field" in enc and enc.get("title")}
     for encoding in encodings(full):
         for channel, enc in encoding.items():
             field = enc.get("field") if isinstance(enc, dict) else None
             if field is None:
                 continue
             if channel in ("x", "y") and enc.get("type") == "quantitative" and field in units:
-                enc["title"] = f"{enc.get('title') or field.replace('_', ' ')} ({units[field]})"
+                enc["title"] = f"{titles.get((channel, field)) or field.replace('_', ' ')} ({units[field]})"
             if channel == "color" and enc.get("type") == "nominal":
                 # the categories the spec lists in `sort` (those it shows), else every one in the rows
                 domain = enc["sort"] if isinstance(enc.get("sort"), list) else list(dict.fromkeys(str(r[field]) for r in rows if r.get(field) is not None))
