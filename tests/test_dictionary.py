@@ -237,6 +237,14 @@ def test_index_names_where_every_table_comes_from():
     assert "5 sources" in row and all(s in row for s in clusterdata.load("sources")["source_id"])
 
 
+def test_years_are_drawn_in_proportion():
+    for name in CHARTED:
+        spec = json.dumps(RESOURCES[name]["chart"])
+        for kind in re.findall(r'"field": "(?:year|period_start|period_end)", "type": "(\w+)"', spec):
+            assert kind == "quantitative", f"{name}: years drawn as {kind} categories"
+    assert sum('"field": "year", "type": "quantitative"' in json.dumps(RESOURCES[n]["chart"]) for n in CHARTED) == 5
+
+
 def test_the_index_carries_schema_org_dataset_json_ld():
     text = (SITE / "index.html").read_text(encoding="utf-8")
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', text, re.S).group(1)
