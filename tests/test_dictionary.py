@@ -109,6 +109,7 @@ def test_no_page_is_wider_than_a_1280_px_window(rendered, name):
     assert measured["scrollWidth"] <= measured["innerWidth"], f"{name}: a horizontal scrollbar ({measured['scrollWidth']} px)"
     assert measured["widest"] <= measured["textRight"] + 0.5, f"{name}: a table or chart runs past the text's right edge"
     assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
+    assert len(measured["charts"]) == (1 if name in CHARTED else 0)
 
 
 @pytest.mark.parametrize("name", CHARTED)
@@ -255,6 +256,8 @@ def test_the_index_carries_schema_org_dataset_json_ld():
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert data["creator"] == [{"@type": "Organization", "name": "The clusterdata contributors"}]
     assert data["citation"] == [s["title"] for s in descriptor["sources"]] and len(data["citation"]) == 5
+    assert data["creditText"] == f"The clusterdata contributors (2026). {descriptor['title']}. Dataset, version {clusterdata.__version__}."
+    assert f"Dataset: {data['creditText']} Table 'pinghu_output'." in clusterdata.cite("pinghu_output").text  # as cite() says it
     assert [d["name"] for d in data["distribution"]] == clusterdata.tables()
     for d in data["distribution"]:
         assert (SITE / d["contentUrl"]).resolve() == (REPO / "data" / "parquet" / f"{d['name']}.parquet")

@@ -332,7 +332,8 @@ def json_ld(descriptor: dict) -> dict:
         "name": descriptor["title"], "description": descriptor.get("description", ""),
         "version": descriptor.get("version"), "license": licence, "keywords": descriptor.get("keywords", []),
         "creator": [{"@type": "Organization", "name": c["title"]} for c in descriptor.get("contributors", [])],
-        "citation": [s["title"] for s in descriptor.get("sources", [])],
+        "citation": [s["title"] for s in descriptor.get("sources", [])],  # the works it transcribes
+        "creditText": dataset_citation_text(descriptor),  # how to cite it
         "isAccessibleForFree": True,
         **({"url": descriptor["homepage"]} if descriptor.get("homepage") else {}),
         "distribution": [{"@type": "DataDownload", "name": r["name"], "description": r.get("title", ""),
