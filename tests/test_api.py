@@ -83,12 +83,12 @@ def run_python(code):
 
 
 def test_import_is_light():
-    loaded = run_python("import sys, clusterdata; print(*[m for m in ('pandas', 'pyarrow', 'pandera', 'frictionless') if m in sys.modules])")
+    loaded = run_python("import sys, clusterdata; print(*[m for m in ('pandas', 'pyarrow', 'pandera', 'frictionless', 'vl_convert') if m in sys.modules])")
     assert loaded == []
 
 
 def test_load_imports_neither_pandera_nor_frictionless():
-    loaded = run_python("import sys, clusterdata; clusterdata.load('pinghu_output'); print(*[m for m in ('pandas', 'pandera', 'frictionless') if m in sys.modules])")
+    loaded = run_python("import sys, clusterdata; clusterdata.load('pinghu_output'); print(*[m for m in ('pandas', 'pandera', 'frictionless', 'vl_convert') if m in sys.modules])")
     assert loaded == ["pandas"]
 
 

@@ -1,35 +1,74 @@
-"""The data dictionary: a static HTML site made from datapackage.json and the tables (no server, no scripts).
+"""The data dictionary: a static HTML site made from datapackage.json and the tables (no server needed).
 
-An index of the tables and sources, and one page per table: its description, source, location
-and citation, the notes printed with it, its columns with types, units and constraints, its
-annotations, a preview of its rows, and a chart where its definition declares one ([chart] in
-schemas/NAME.toml), drawn as inline SVG.
+An index of the tables and sources (with schema.org Dataset JSON-LD), one page per table: its
+description, source, location and citation, the notes printed with it, a chart where its definition
+declares one (a Vega-Lite spec in [chart] of schemas/NAME.toml, drawn to SVG at build time by
+vl-convert), its columns, its annotations and all its rows, the annotated cells marked and linked to
+their notes; and croissant.json, a Croissant description of the package.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 
-PALETTE = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#2e4057", "#b5651d"]
-PREVIEW_ROWS = 25
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.45; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f2f2f2; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+td.quote { min-width: 10rem; }
+table.rows { font-size: 0.85rem; }
+table.rows th, table.rows td { padding: 0.2rem 0.3rem; }
 .empty { color: #999; }
 .kind { font-weight: 600; }
+.noted { background: #fff3c4; }
+a.ref { font-size: 0.75em; vertical-align: super; margin-left: 0.15em; text-decoration: none; }
+tr:target, td:target, th:target { outline: 2px solid #d08700; }
 figure { margin: 1rem 0; }
+figure.chart svg { max-width: 100%; height: auto; }
+figcaption { color: #444; font-size: 0.9rem; }
 nav { margin-bottom: 1rem; }
+form.filters label { margin-right: 1rem; }
+form.filters select { max-width: 16rem; }
 """
+# Tables whose rows a reader filters in the page (a few lines of JavaScript; without it every row shows).
+FILTERS = {"statistics": ("source_id", "subject", "unit")}
+FILTER_SCRIPT = """
+const form = document.querySelector("form.filters"), rows = [...document.querySelectorAll("table.rows tr[data-row]")];
+form.hidden = false;
+form.addEventListener("change", () => {
+  const chosen = [...form.querySelectorAll("select")].filter(s => s.value !== "").map(s => [s.name, s.value]);
+  let shown = 0;
+  for (const row of rows) {
+    row.hidden = !chosen.every(([k, v]) => row.dataset[k] === v);
+    shown += row.hidden ? 0 : 1;
+  }
+  form.querySelector("output").value = `${shown} of ${rows.length} rows`;
+});
+"""
+LINK = re.compile(r"https?://[^\s\"'<>()\[\]]+")
+
+
+def link(url: str, text: str | None = None) -> str:
+    """An <a> only for a well-formed http(s) address (anything else, such as an address garbled by a
+    scan, is plain text), escaped for the attribute."""
+    shown = escape(text if text is not None else url)
+    valid = url.isascii() and re.fullmatch(r"https?://[^\s\"'<>]+", url)
+    return f'<a href="{escape(url, quote=True)}">{shown}</a>' if valid else shown
 
 
 def prose(text: str) -> str:
-    """Escaped text with `code` spans and web addresses made into HTML."""
-    html = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
-    return re.sub(r"(https?://[^\s<)\]]+)", r'<a href="\1">\1</a>', html)
+    """Escaped text with `code` spans and http(s) addresses made into HTML."""
+    out, last = [], 0
+    for match in LINK.finditer(text):
+        url = match.group().rstrip(".,;:")
+        out.append(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text[last:match.start()])) + link(url))
+        last = match.start() + len(url)
+    out.append(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text[last:])))
+    return "".join(out)
 
 
 def constraint_text(value) -> str:
@@ -38,151 +77,336 @@ def constraint_text(value) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{escape(title)}</title>\n'
-            f'<link rel="stylesheet" href="style.css">\n</head>\n<body>\n{body}\n</body>\n</html>\n')
+def page(title: str, body: str, head: str = "") -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{escape(title)}</title>\n'
+            f'<link rel="stylesheet" href="style.css">\n{head}</head>\n<body>\n{body}\n</body>\n</html>\n')
 
 
-def cell(value) -> str:
+def cell_text(value) -> tuple[str, str]:
+    """(class, HTML) of one value: numbers as stored, right-aligned; a missing value says so."""
     import pandas as pd
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return '<td class="empty">empty</td>'
-    if isinstance(value, float):
-        return f'<td class="num">{value:g}</td>'
-    if isinstance(value, (int,)) and not isinstance(value, bool):
-        return f'<td class="num">{value}</td>'
-    return f"<td>{escape(str(value))}</td>"
+        return "empty", "empty"
+    if isinstance(value, float):  # the shortest exact digits, never an exponent (9600000, not 9.6e+06)
+        import numpy
+
+        return "num", numpy.format_float_positional(value, trim="-")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return "num", str(value)
+    return "", breakable(escape(str(value)))
 
 
-def html_table(frame, rows: int | None = None) -> str:
-    shown = frame if rows is None else frame.head(rows)
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown.columns)
-    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>\n" for row in shown.astype(object).itertuples(index=False))
-    return f"<table>\n<tr>{head}</tr>\n{body}</table>"
+def breakable(html: str) -> str:
+    """Long identifiers and addresses may wrap after an underscore or a slash (no page wider than the window)."""
+    return html.replace("_", "_<wbr>").replace("/", "/<wbr>")
 
 
-def nice_step(raw: float) -> float:
-    """The smallest of 1, 2 or 5 times a power of ten that is at least `raw` (axis ticks at round numbers)."""
-    import math
+def numbered_notes(frame, notes) -> list[dict]:
+    """The table's annotations numbered from 1, each with the rows its row_key names (None: all rows) and its column."""
+    out = []
+    for number, note in enumerate(notes.itertuples(index=False), start=1):
+        rows = None
+        if note.row_key:
+            match = [True] * len(frame)
+            for pair in note.row_key.split(";"):
+                column, value = pair.split("=", 1)
+                match = [m and str(v) == value for m, v in zip(match, frame[column].astype(object))]
+            rows = [i for i, m in enumerate(match) if m]
+        out.append({"number": number, "note": note, "rows": rows, "column": note.column_name or None})
+    return out
 
-    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+def ref(number: int, first: set) -> str:
+    """A superscript link to note `number`; the first one carries the id the note links back to."""
+    anchor = "" if number in first else f' id="ref-{number}"'
+    first.add(number)
+    return f'<a class="ref" href="#note-{number}"{anchor} title="note {number}">[{number}]</a>'
 
 
-def chart_svg(frame, spec: dict, units: dict) -> str:
-    """A line or bar chart of `y` against `x`, one colour per `series`, as inline SVG."""
-    data = frame
-    for column, allowed in spec.get("where", {}).items():
-        data = data[data[column].astype(str).isin([str(v) for v in allowed])]
-    data = data[data[spec["y"]].notna()]
-    xs = list(dict.fromkeys(str(v) for v in data[spec["x"]]))
-    series = list(dict.fromkeys(str(v) for v in data[spec["series"]])) if spec.get("series") else [spec["y"]]
-    values = {}
-    for row in data.itertuples(index=False):
-        row = row._asdict()
-        values[(str(row[spec["series"]]) if spec.get("series") else spec["y"], str(row[spec["x"]]))] = float(row[spec["y"]])
-    width, height, left, right, top, bottom = 760, 360, 60, 190, 20, 50
-    plot_w, plot_h = width - left - right, height - top - bottom
-    low_value = min(0.0, min(values.values())) if values else 0.0
-    tick = nice_step(((max(values.values()) if values else 1.0) - low_value) / 5)
-    top_value = tick * (int(max(values.values()) / tick) + 1) if values else 1.0
-    low_value = -tick * (int(-low_value / tick) + (1 if low_value < 0 else 0))
-    y_of = lambda v: top + plot_h * (1 - (v - low_value) / (top_value - low_value))
-    step = plot_w / max(len(xs), 1)
-    x_of = lambda i: left + step * (i + 0.5)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" role="img" '
-             f'aria-label="{escape(spec.get("title", ""))}">',
-             f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>']
-    for k in range(round((top_value - low_value) / tick) + 1):
-        v = low_value + tick * k
-        y = y_of(v)
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{v:g}</text>')
-    for i, x in enumerate(xs):
-        parts.append(f'<text x="{x_of(i):.1f}" y="{top + plot_h + 18}" font-size="11" text-anchor="middle">{escape(x)}</text>')
-    bar_w = step * 0.8 / max(len(series), 1)
-    for s_index, name in enumerate(series):
-        colour = PALETTE[s_index % len(PALETTE)]
-        points = [(x_of(i), y_of(values[(name, x)])) for i, x in enumerate(xs) if (name, x) in values]
-        if spec["kind"] == "line":
-            if len(points) > 1:
-                path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-                parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>')
-            parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="4.5" fill="{colour}"/>' for px, py in points]
-        else:
-            for i, x in enumerate(xs):
-                if (name, x) in values:
-                    bx = x_of(i) - step * 0.4 + s_index * bar_w
-                    y, base = y_of(values[(name, x)]), y_of(0.0)
-                    parts.append(f'<rect x="{bx:.1f}" y="{min(y, base):.1f}" width="{bar_w * 0.92:.1f}" '
-                                 f'height="{abs(base - y):.1f}" fill="{colour}"/>')
-        ly = top + 16 * s_index
-        parts.append(f'<rect x="{left + plot_w + 14}" y="{ly}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{left + plot_w + 32}" y="{ly + 10}" font-size="11">{escape(name)}</text>')
-    unit = units.get(spec["y"], "")
-    parts.append(f'<text x="{left}" y="{height - 8}" font-size="12">{escape(spec["y"])}{" (" + escape(unit) + ")" if unit else ""} by {escape(spec["x"])}</text>')
-    parts.append("</svg>")
-    return f'<figure>\n{"".join(parts)}\n<figcaption>{escape(spec.get("title", ""))}</figcaption>\n</figure>'
+def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
+    """All rows; a cell (or row, or column) that a note names is marked and links to the note."""
+    first: set[int] = set()
+    column_refs = {c: [m["number"] for m in marks if m["rows"] is None and m["column"] == c] for c in frame.columns}
+    head = "".join(f'<th{" class=noted" if column_refs[c] else ""}>{breakable(escape(str(c)))}'
+                   f'{"".join(ref(n, first) for n in column_refs[c])}</th>' for c in frame.columns)
+    cell_refs, row_refs = {}, {}
+    for m in marks:
+        for i in m["rows"] or []:
+            if m["column"]:
+                cell_refs.setdefault((i, m["column"]), []).append(m["number"])
+            else:
+                row_refs.setdefault(i, []).append(m["number"])
+    body = []
+    for i, row in enumerate(frame.astype(object).itertuples(index=False)):
+        data = "".join(f' data-{c}="{escape(str(getattr(row, c)), quote=True)}"' for c in filters)
+        cells = []
+        for k, (column, value) in enumerate(zip(frame.columns, row)):
+            kind, html = cell_text(value)
+            numbers = cell_refs.get((i, column), []) + (row_refs.get(i, []) if k == 0 else [])
+            classes = " ".join(x for x in (kind, "noted" if cell_refs.get((i, column)) else "", "quote" if column == "quote" else "") if x)
+            cells.append(f'<td{f" class={chr(34)}{classes}{chr(34)}" if classes else ""}>{html}{"".join(ref(n, first) for n in numbers)}</td>')
+        noted_row = ' class="noted"' if i in row_refs else ""
+        body.append(f'<tr data-row{data}{noted_row}>{"".join(cells)}</tr>\n')
+    return f'<table class="rows">\n<tr>{head}</tr>\n{"".join(body)}</table>'
+
+
+def filter_form(frame, columns: tuple) -> str:
+    """Drop-down filters, hidden until FILTER_SCRIPT (after the rows) shows them: without JavaScript every row reads."""
+    selects = []
+    for column in columns:
+        options = "".join(f'<option value="{escape(str(v), quote=True)}">{escape(str(v))}</option>'
+                          for v in sorted(set(frame[column].dropna().astype(str))))
+        selects.append(f'<label>{escape(column)} <select name="{escape(column)}"><option value="">(all)</option>{options}</select></label>')
+    return f'<form class="filters" hidden>Show only: {"".join(selects)} <output>{len(frame)} of {len(frame)} rows</output></form>'
+
+
+# One colour per category on every page (Tableau 10): a category keeps its colour from chart to chart.
+CATEGORY_COLOURS = {
+    # ownership (ict_ownership_structure, ict_market_performance)
+    "foreign_funded": "#4e79a7", "state_owned": "#e15759", "collective": "#59a14f", "joint_stock": "#f28e2b",
+    "private": "#b07aa1", "joint_stock_collective_owned": "#9c755f", "state_controlled": "#ff9da7",
+    # sector (ict_rd_intensity)
+    "electronic_telecom_equipment": "#4e79a7", "computers_office_equipment": "#f28e2b",
+    # trade activity (ict_export_activities)
+    "processing_imported_materials": "#4e79a7", "processing_customer_materials": "#76b7b2",
+    "ordinary_trade": "#f28e2b", "other": "#bab0ac",
+    # period of foundation (pinghu_investment_reasons): light to dark as time passes
+    "1999-2001": "#9ecae1", "2001-2004": "#6baed6", "2004-2007": "#3182bd", "2007-2008": "#08519c",
+}
+SINGLE_COLOUR = "#4e79a7"
+CHART_CONFIG = {
+    "font": "DejaVu Sans", "background": "white", "padding": 8,
+    "mark": {"color": SINGLE_COLOUR}, "bar": {"color": SINGLE_COLOUR}, "line": {"color": SINGLE_COLOUR},
+    "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 220, "titleFontWeight": "normal"},
+    "legend": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 300, "orient": "bottom", "direction": "vertical"},
+    "title": {"fontSize": 14, "subtitleFontSize": 12, "anchor": "start", "subtitleColor": "#444"},
+    "view": {"stroke": None},
+}
+
+
+def json_value(value):
+    """A cell as JSON (missing -> None; numpy scalars -> Python)."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def vega_lite_spec(frame, spec: dict, units: dict, noted: list[bool]) -> dict:
+    """The chart's Vega-Lite spec (from the table definition) with the table's rows as its data,
+    `annotated` marking rows that carry a note, axis titles with units and the package's colours."""
+    import copy
+
+    full = copy.deepcopy(spec)
+    rows = [{c: json_value(v) for c, v in zip(frame.columns, row)} | {"annotated": flag}
+            for row, flag in zip(frame.itertuples(index=False), noted)]
+    # one title per axis, whichever layer gives it, with the field's unit (layers with different titles would join them)
+    titles = {(channel, enc["field"]): enc["title"] for encoding in encodings(full) for channel, enc in encoding.items()
+              if isinstance(enc, dict) and "field" in enc and enc.get("title")}
+    for encoding in encodings(full):
+        for channel, enc in encoding.items():
+            field = enc.get("field") if isinstance(enc, dict) else None
+            if field is None:
+                continue
+            if channel in ("x", "y") and enc.get("type") == "quantitative" and field in units:
+                enc["title"] = f"{titles.get((channel, field)) or field.replace('_', ' ')} ({units[field]})"
+            if channel == "color" and enc.get("type") == "nominal":
+                # the categories the spec lists in `sort` (those it shows), else every one in the rows
+                domain = enc["sort"] if isinstance(enc.get("sort"), list) else list(dict.fromkeys(str(r[field]) for r in rows if r.get(field) is not None))
+                missing = [v for v in domain if v not in CATEGORY_COLOURS]
+                if missing:
+                    raise ValueError(f"chart of {field}: no colour for {', '.join(missing)} (add it to CATEGORY_COLOURS in _site.py)")
+                enc.setdefault("scale", {}).update(domain=domain, range=[CATEGORY_COLOURS[v] for v in domain])
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": rows}, **full,
+            "config": CHART_CONFIG}
+
+
+def encodings(spec: dict):
+    """Every `encoding` of a spec and of its layers."""
+    if "encoding" in spec:
+        yield spec["encoding"]
+    for layer in spec.get("layer", []):
+        yield from encodings(layer)
+
+
+def chart_svg(frame, spec: dict, units: dict, noted: list[bool]) -> str:
+    """The chart drawn by Vega-Lite (vl-convert, at build time) as inline SVG in a figure."""
+    import vl_convert
+
+    full = vega_lite_spec(frame, spec, units, noted)
+    svg = vl_convert.vegalite_to_svg(full)
+    title = spec.get("title", "")
+    label = title.get("text", "") if isinstance(title, dict) else title
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    caption = f"\n<figcaption>{prose(spec['description'])}</figcaption>" if spec.get("description") else ""
+    return f'<figure class="chart">\n{svg}{caption}\n</figure>'
+
+
+def chart_fields(spec: dict) -> list[str]:
+    """The fields a chart's encodings name from the table's rows (a layer with data of its own excluded)."""
+    found = [enc["field"] for enc in spec.get("encoding", {}).values() if isinstance(enc, dict) and "field" in enc]
+    for layer in spec.get("layer", []):
+        if "data" not in layer:
+            found += chart_fields(layer)
+    return found
 
 
 def table_page(resource: dict, frame, notes) -> str:
     name = resource["name"]
     fields = resource["schema"]["fields"]
     units = {f["name"]: f["unit"] for f in fields if "unit" in f}
+    marks = numbered_notes(frame, notes[notes["table_name"] == name])
     out = ['<nav><a href="index.html">All tables and sources</a></nav>',
            f"<h1>{escape(resource.get('title', name))}</h1>",
            f"<p><code>clusterdata.load(\"{escape(name)}\")</code> &middot; {len(frame)} rows &middot; key: "
            f"{escape(', '.join(resource['schema'].get('primaryKey', [])))}</p>",
            f"<p>{prose(resource.get('description', ''))}</p>"]
     for source in resource.get("sources", []):
-        link = f' (<a href="{escape(source["path"])}">{escape(source["path"])}</a>)' if source.get("path") else ""
-        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}{link}</p>")
+        where = f" ({link(source['path'])})" if source.get("path") else ""
+        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}{where}</p>")
     if resource.get("location"):
         out.append(f"<p><strong>Location in the source:</strong> {escape(resource['location'])}</p>")
     if resource.get("sourceNotes"):
         out.append("<p><strong>Printed with the table:</strong></p><ul>" + "".join(f"<li>{escape(n)}</li>" for n in resource["sourceNotes"]) + "</ul>")
     if resource.get("chart"):
+        charted = set(chart_fields(resource["chart"]))
+        # a point is marked when a note names its row alone (a note on a group of rows is about the group)
+        noted = [any(m["rows"] == [i] and (m["column"] is None or m["column"] in charted) for m in marks)
+                 for i in range(len(frame))]
         out.append("<h2>Chart</h2>")
-        out.append(chart_svg(frame, resource["chart"], units))
+        out.append(chart_svg(frame, resource["chart"], units, noted))
     out.append("<h2>Columns</h2>\n<table>\n<tr><th>column</th><th>type</th><th>unit</th><th>description</th><th>constraints</th></tr>")
     for f in fields:
         constraints = "; ".join(f"{k}: {constraint_text(v)}" for k, v in f.get("constraints", {}).items())
         out.append(f"<tr><td><code>{escape(f['name'])}</code></td><td>{escape(f['type'])}</td><td>{escape(f.get('unit', ''))}</td>"
                    f"<td>{prose(f.get('description', ''))}</td><td>{escape(constraints)}</td></tr>")
     out.append("</table>")
-    mine = notes[notes["table_name"] == name]
-    out.append(f"<h2>Annotations ({len(mine)})</h2>")
-    if len(mine):
-        out.append("<table>\n<tr><th>kind</th><th>row</th><th>column</th><th>note</th></tr>")
-        for note in mine.itertuples(index=False):
+    out.append(f"<h2>Annotations ({len(marks)})</h2>")
+    if marks:
+        out.append("<p>Marked in the rows below: a highlighted cell or row, or a column heading, with the note's number.</p>")
+        out.append("<table>\n<tr><th>note</th><th>kind</th><th>row</th><th>column</th><th>text</th></tr>")
+        for m in marks:
+            note = m["note"]
             row = note.row_key or ("all rows" if note.column_name else "whole table")
-            out.append(f'<tr><td class="kind">{escape(note.kind)}</td><td>{escape(row)}</td>'
+            marked = m["column"] is not None or m["rows"] is not None
+            back = f' <a href="#ref-{m["number"]}" title="back to the marked cell">&#8617;</a>' if marked else ""
+            out.append(f'<tr id="note-{m["number"]}"><td>{m["number"]}{back}</td><td class="kind">{escape(note.kind)}</td><td>{escape(row)}</td>'
                        f"<td>{escape(note.column_name or '')}</td><td>{prose(note.note)}</td></tr>")
         out.append("</table>")
     else:
         out.append("<p>None.</p>")
-    out.append(f"<h2>Rows{' (the first ' + str(PREVIEW_ROWS) + ')' if len(frame) > PREVIEW_ROWS else ''}</h2>")
-    out.append(html_table(frame, PREVIEW_ROWS))
+    out.append(f"<h2>Rows ({len(frame)})</h2>")
+    filters = FILTERS.get(name, ())
+    if filters:
+        out.append(filter_form(frame, filters))
+    out.append(rows_table(frame, marks, filters))
+    if filters:
+        out.append(f"<script>{FILTER_SCRIPT}</script>")
     return page(f"{resource.get('title', name)} - clusterdata", "\n".join(out))
 
 
+def table_sources(resource: dict, frame) -> str:
+    """Where a table's rows come from: its source, or the sources its rows name, or the package itself."""
+    if resource.get("sources"):
+        return "; ".join(s["title"] for s in resource["sources"])
+    if "source_id" in frame.columns:
+        named = sorted(set(frame["source_id"].dropna()))
+        return f"{len(named)} sources, named in each row (source_id): {', '.join(named)}"
+    return "this package (its notes on the other tables)"
+
+
+def dataset_citation_text(descriptor: dict) -> str:
+    year = (descriptor.get("created") or "")[:4]
+    authors = " and ".join(c["title"] for c in descriptor.get("contributors", []))
+    return f"{authors} ({year}). {descriptor['title']}. Dataset, version {descriptor.get('version', '')}."
+
+
+def json_ld(descriptor: dict) -> dict:
+    """schema.org Dataset: what a search engine reads from the index page."""
+    licence = next((l["path"] for l in descriptor.get("licenses", []) if l.get("path")), None)
+    return {
+        "@context": "https://schema.org/", "@type": "Dataset",
+        "name": descriptor["title"], "description": descriptor.get("description", ""),
+        "version": descriptor.get("version"), "license": licence, "keywords": descriptor.get("keywords", []),
+        "creator": [{"@type": "Organization", "name": c["title"]} for c in descriptor.get("contributors", [])],
+        "citation": [s["title"] for s in descriptor.get("sources", [])],  # the works it transcribes
+        "creditText": dataset_citation_text(descriptor),  # how to cite it
+        "isAccessibleForFree": True,
+        **({"url": descriptor["homepage"]} if descriptor.get("homepage") else {}),
+        "distribution": [{"@type": "DataDownload", "name": r["name"], "description": r.get("title", ""),
+                          "encodingFormat": r.get("mediatype", "application/vnd.apache.parquet"),
+                          "contentUrl": f"../../{r['path']}"} for r in descriptor["resources"]],
+    }
+
+
+def script_json(data: dict) -> str:
+    """JSON safe inside a <script> element (no '</' can close it)."""
+    return json.dumps(data, indent=1, ensure_ascii=False).replace("</", "<\\/")
+
+
 def index_page(descriptor: dict, frames: dict, sources) -> str:
-    licences = ", ".join(f'<a href="{escape(l["path"])}">{escape(l.get("title", l["name"]))}</a>' if l.get("path")
+    licences = ", ".join(link(l["path"], l.get("title", l["name"])) if l.get("path")
                          else escape(l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", []))
     out = [f"<h1>{escape(descriptor['title'])}</h1>", f"<p>{prose(descriptor.get('description', ''))}</p>",
            f"<p>Version {escape(descriptor.get('version', ''))}. Data: {licences}.</p>",
+           f"<p><strong>Cite as:</strong> {escape(dataset_citation_text(descriptor))} "
+           'Described for machines in <a href="croissant.json">croissant.json</a> (Croissant) and in this page (schema.org).</p>',
            "<h2>Tables</h2>\n<table>\n<tr><th>table</th><th>what it holds</th><th>rows</th><th>source</th></tr>"]
     for resource in descriptor["resources"]:
         name = resource["name"]
-        source = "; ".join(s["title"] for s in resource.get("sources", [])) or "(package metadata)"
         out.append(f'<tr><td><a href="{escape(name)}.html">{escape(name)}</a></td><td>{escape(resource.get("title", ""))}</td>'
-                   f'<td class="num">{len(frames[name])}</td><td>{escape(source)}</td></tr>')
+                   f'<td class="num">{len(frames[name])}</td><td>{escape(table_sources(resource, frames[name]))}</td></tr>')
     out.append("</table>\n<h2>Sources</h2>\n<table>\n<tr><th>source_id</th><th>citation</th><th>rights</th></tr>")
     for row in sources.itertuples(index=False):
         out.append(f"<tr><td>{escape(row.source_id)}</td><td>{escape(row.citation)}</td><td>{prose(row.rights)}</td></tr>")
     out.append("</table>")
-    return page(descriptor["title"], "\n".join(out))
+    head = f'<script type="application/ld+json">\n{script_json(json_ld(descriptor))}\n</script>\n'
+    return page(descriptor["title"], "\n".join(out), head)
+
+
+CROISSANT_CONTEXT = {
+    "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
+    "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"}, "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/", "examples": {"@id": "cr:examples", "@type": "@json"}, "extract": "cr:extract",
+    "field": "cr:field", "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject", "fileSet": "cr:fileSet",
+    "format": "cr:format", "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset", "jsonPath": "cr:jsonPath",
+    "key": "cr:key", "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path", "recordSet": "cr:recordSet",
+    "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated", "replace": "cr:replace",
+    "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField",
+    "transform": "cr:transform", "samplingRate": "cr:samplingRate", "equivalentProperty": "cr:equivalentProperty",
+}
+CROISSANT_TYPES = {"integer": "sc:Integer", "number": "sc:Float", "string": "sc:Text", "boolean": "sc:Boolean"}
+
+
+def croissant(descriptor: dict) -> dict:
+    """A Croissant 1.0 description (mlcommons.org/croissant): each table a Parquet file (path relative to
+    docs/dictionary/) and a record set with one field per column."""
+    files, record_sets = [], []
+    for r in descriptor["resources"]:
+        file_id = f"{r['name']}.parquet"
+        files.append({"@type": "cr:FileObject", "@id": file_id, "name": file_id, "description": r.get("title", ""),
+                      "contentUrl": f"../../{r['path']}", "encodingFormat": "application/x-parquet",
+                      "sha256": r["hash"].removeprefix("sha256:")})
+        record_sets.append({
+            "@type": "cr:RecordSet", "@id": r["name"], "name": r["name"], "description": r.get("description", ""),
+            "key": [{"@id": f"{r['name']}/{k}"} for k in r["schema"].get("primaryKey", [])],
+            "field": [{"@type": "cr:Field", "@id": f"{r['name']}/{f['name']}", "name": f["name"],
+                       "description": f.get("description", "") + (f" Unit: {f['unit']}." if f.get("unit") else ""),
+                       "dataType": CROISSANT_TYPES[f["type"]],
+                       "source": {"fileObject": {"@id": file_id}, "extract": {"column": f["name"]}}}
+                      for f in r["schema"]["fields"]]})
+    licence = next((l["path"] for l in descriptor.get("licenses", []) if l.get("path")), None)
+    found = {"@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.0",
+            "name": descriptor["name"], "description": descriptor.get("description", ""), "version": descriptor.get("version"),
+            "license": licence, "url": descriptor.get("homepage"),
+            "datePublished": (descriptor.get("created") or "")[:10] or None, "keywords": descriptor.get("keywords", []),
+            "creator": [{"@type": "sc:Organization", "name": c["title"]} for c in descriptor.get("contributors", [])],
+            "citeAs": dataset_citation_text(descriptor), "distribution": files, "recordSet": record_sets}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def render_site(descriptor: dict, frames: dict) -> dict[str, bytes]:
@@ -191,4 +415,5 @@ def render_site(descriptor: dict, frames: dict) -> dict[str, bytes]:
     for resource in descriptor["resources"]:
         pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"])
     pages["style.css"] = STYLE.lstrip()
+    pages["croissant.json"] = json.dumps(croissant(descriptor), indent=1, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in pages.items()}

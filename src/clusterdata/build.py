@@ -144,7 +144,8 @@ def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
         return readme
     lines = ["| table | what it holds | source | key | rows |", "|---|---|---|---|---|"]
     for name, table in definitions.items():
-        source = f"`{table.source}`, {table.location}" if table.source else "(package metadata)"
+        source = (f"`{table.source}`, {table.location}" if table.source else "each row's `source_id`"
+                  if "source_id" in table.columns else "(package metadata)")
         lines.append(f"| `{name}` | {table.title} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
     lines += ["", "| source_id | source | rights |", "|---|---|---|"]
     lines += [f"| `{source_id}` | {row['citation']} | {row['rights']} |" for source_id, row in sources.items()]

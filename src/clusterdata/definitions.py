@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._load import PANDAS_DTYPES
+from ._site import chart_fields
 
 FIELD_TYPES = ("integer", "number", "string", "boolean")
 FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")
@@ -31,7 +32,7 @@ class TableDef:
     foreign_keys: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     quotes: dict | None = None  # {quote = column, source = column}: quotes checked against the source texts
-    chart: dict | None = None  # {kind = "line"|"bar", x, y, series, where, title}: drawn in the data dictionary
+    chart: dict | None = None  # a Vega-Lite spec without data (the table's rows are its data): drawn in the data dictionary
     path: Path | None = None
 
     @property
@@ -134,11 +135,11 @@ def read_definition(path: Path) -> TableDef:
     for declared in table.checks:
         check_declaration(path, table, declared)
     if table.chart is not None:
-        if table.chart.get("kind") not in ("line", "bar"):
-            raise DefinitionError(f"{path}: chart kind must be line or bar")
-        for key in ("x", "y", "series"):
-            if key in table.chart and table.chart[key] not in names:
-                raise DefinitionError(f"{path}: chart {key} = {table.chart[key]!r} is not a field")
+        if "title" not in table.chart or not ("mark" in table.chart or "layer" in table.chart):
+            raise DefinitionError(f"{path}: [chart] is a Vega-Lite specification: give it a title and a mark or [[chart.layer]]s")
+        for field in chart_fields(table.chart):
+            if field not in names and field != "annotated":
+                raise DefinitionError(f"{path}: chart field {field!r} is not a field (nor `annotated`, true on rows with a note)")
     return table
 
 
