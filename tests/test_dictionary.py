@@ -256,7 +256,8 @@ def test_the_index_carries_schema_org_dataset_json_ld():
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert data["creator"] == [{"@type": "Organization", "name": "The clusterdata contributors"}]
     assert data["citation"] == [s["title"] for s in descriptor["sources"]] and len(data["citation"]) == 5
-    assert data["creditText"] == f"The clusterdata contributors (2026). {descriptor['title']}. Dataset, version {clusterdata.__version__}."
+    assert data["creditText"] == (f"The clusterdata contributors (2026). {descriptor['title']}. Dataset, version {clusterdata.__version__}. "
+                                  "No published location yet.")
     assert f"Dataset: {data['creditText']} Table 'pinghu_output'." in clusterdata.cite("pinghu_output").text  # as cite() says it
     assert [d["name"] for d in data["distribution"]] == clusterdata.tables()
     for d in data["distribution"]:

@@ -103,13 +103,20 @@ def csl(ref: Reference) -> dict:
     return {k: v for k, v in item.items() if v}
 
 
+def dataset_text(package: dict, version: str) -> str:
+    """How the dataset is cited in words (cite() and the data dictionary's JSON-LD say it alike)."""
+    year = (package.get("created") or "")[:4]
+    authors = " and ".join(c["title"] for c in package.get("contributors", []))
+    address = web_address(package.get("homepage") or package.get("repository"))  # declared once, in schemas/_package.toml
+    return f"{authors} ({year}). {package['title']}. Dataset, version {version}. " + (f"{address}." if address else f"{NO_ADDRESS.capitalize()}.")
+
+
 def dataset_reference() -> Reference:
     package = _catalog.descriptor()
     year = (package.get("created") or "")[:4]
     authors = tuple(c["title"] for c in package.get("contributors", []))
-    address = web_address(package.get("homepage") or package.get("repository"))  # declared once, in schemas/_package.toml
-    text = (f"{' and '.join(authors)} ({year}). {package['title']}. Dataset, version {__version__}"
-            + (f". {address}." if address else f". {NO_ADDRESS.capitalize()}."))
+    address = web_address(package.get("homepage") or package.get("repository"))
+    text = dataset_text(package, __version__)
     return Reference(f"clusterdata_{__version__.replace('.', '_')}", "dataset", authors, package["title"], year,
                      container=f"Dataset, version {__version__}: Python package clusterdata and Frictionless Data Package",
                      url=address, note=None if address else f"{NO_ADDRESS.capitalize()}: cite the version", version=__version__, text=text)

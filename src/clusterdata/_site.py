@@ -319,9 +319,10 @@ def table_sources(resource: dict, frame) -> str:
 
 
 def dataset_citation_text(descriptor: dict) -> str:
-    year = (descriptor.get("created") or "")[:4]
-    authors = " and ".join(c["title"] for c in descriptor.get("contributors", []))
-    return f"{authors} ({year}). {descriptor['title']}. Dataset, version {descriptor.get('version', '')}."
+    """The dataset's citation in words, from the descriptor being built (not the one on disk)."""
+    from ._cite import dataset_text
+
+    return dataset_text(descriptor, descriptor.get("version", ""))
 
 
 def json_ld(descriptor: dict) -> dict:
