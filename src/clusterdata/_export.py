@@ -13,10 +13,9 @@ import copy
 import hashlib
 import json
 import os
-import shutil
 
 from . import _catalog
-from ._load import load
+from ._load import load, read_parquet
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json")
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
@@ -29,7 +28,10 @@ def export(dest: str, fmt: str) -> list[str]:
     if os.path.isdir(dest) and os.listdir(dest):
         raise FileExistsError(f"{dest} is not empty: export writes a complete package (its files and a datapackage.json); "
                               "name a new or empty folder")
-    os.makedirs(dest, exist_ok=True)
+    try:
+        os.makedirs(dest, exist_ok=True)
+    except OSError as error:  # beneath a regular file, or no permission: one line, not a traceback
+        raise FileExistsError(f"{dest}: cannot create the folder ({error.strerror}): name a folder that can be created") from None
     descriptor = copy.deepcopy(_catalog.descriptor())
     written = WRITERS[fmt](dest, descriptor["resources"])
     for resource in descriptor["resources"]:
@@ -44,9 +46,16 @@ def export(dest: str, fmt: str) -> list[str]:
 
 
 def write_parquet(dest: str, resources: list[dict]) -> list[str]:
+    """The package's own Parquet files, each verified (hash and embedded name) before it is copied, and written
+    under a path made from its checked table name, never from a path in datapackage.json."""
     os.makedirs(os.path.join(dest, "data", "parquet"), exist_ok=True)
     for resource in resources:
-        shutil.copyfile(_catalog.parquet_path(resource["name"]), os.path.join(dest, resource["path"]))
+        name = resource["name"]
+        data = _catalog.verified_bytes(name)
+        _catalog.check_embedded_name(name, (read_parquet(data).schema.metadata or {}).get(b"clusterdata"))
+        resource["path"] = f"data/parquet/{name}.parquet"
+        with open(os.path.join(dest, "data", "parquet", f"{name}.parquet"), "wb") as f:
+            f.write(data)
     return [r["path"] for r in resources]
 
 
@@ -59,10 +68,21 @@ def text_frame(name: str):
     return frame
 
 
+def csv_safe(frame):
+    """Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP's advice for CSV).
+    Validation refuses such cells, so a package built here holds none; this guards what was built elsewhere."""
+    from ._safety import neutralised
+
+    for column in frame.columns:
+        if str(frame[column].dtype) in ("string", "category", "object", "str"):
+            frame[column] = frame[column].map(lambda v: neutralised(v) if isinstance(v, str) else v, na_action="ignore")
+    return frame
+
+
 def write_csv(dest: str, resources: list[dict]) -> list[str]:
     for resource in resources:
         name = resource["name"]
-        text_frame(name).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n", float_format="%.15g")
+        csv_safe(text_frame(name)).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n", float_format="%.15g")
         resource.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding="utf-8")
     return [r["path"] for r in resources]
 
@@ -98,6 +118,11 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
         pd.DataFrame(rows).to_excel(writer, sheet_name="metadata", index=False)
         for resource in resources:
             load(resource["name"]).to_excel(writer, sheet_name=resource["name"], index=False)
+        for sheet in writer.book.worksheets:  # openpyxl takes a string starting with = for a formula: keep it text
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        cell.data_type = "s"
     for resource in resources:
         resource.update(path="clusterdata.xlsx", format="xlsx",
                         mediatype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,7 +1,7 @@
 """load(): a table as a pandas DataFrame, a pyarrow Table or a polars DataFrame, with the types of datapackage.json.
 
-Each file is read and its sha256 checked once per process; the Arrow table is kept (it is
-immutable), and a pandas DataFrame is made once and copied for every caller, so that what one
+Every read of a file checks its sha256 and the table name inside it (_catalog.verified_bytes);
+the Arrow table is kept (it is immutable), and a pandas DataFrame is made once and copied for every caller, so that what one
 caller changes no later `load` sees.
 """
 
@@ -54,7 +54,9 @@ def arrow_table(name: str):
     """The table as pyarrow reads it from its (verified) Parquet file: enums dictionary-encoded."""
     path = _catalog.parquet_path(name)
     if path not in _arrow:
-        _arrow[path] = read_parquet(_catalog.verified_bytes(name))
+        table = read_parquet(_catalog.verified_bytes(name))
+        _catalog.check_embedded_name(name, (table.schema.metadata or {}).get(b"clusterdata"))
+        _arrow[path] = table
     return _arrow[path]
 
 
@@ -81,7 +83,9 @@ def polars_frame(name: str, resource: dict):
             import polars as pl
         except ModuleNotFoundError:
             raise ModuleNotFoundError("backend='polars' needs polars: pip install 'clusterdata[polars]'", name="polars") from None
-        frame = pl.read_parquet(io.BytesIO(_catalog.verified_bytes(name)))
+        data = _catalog.verified_bytes(name)
+        _catalog.check_embedded_name(name, pl.read_parquet_metadata(io.BytesIO(data)).get("clusterdata"))
+        frame = pl.read_parquet(io.BytesIO(data))
         enums = [pl.col(f["name"]).cast(pl.String).cast(pl.Enum(f["constraints"]["enum"]))
                  for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})]
         _polars[path] = frame.with_columns(enums) if enums else frame

@@ -32,6 +32,13 @@ def prose(text: str) -> str:
     return re.sub(r"(https?://[^\s<)\]]+)", r'<a href="\1">\1</a>', html)
 
 
+def link(url: str, text: str) -> str:
+    """An HTML link to `url` if it is an http(s) address; anything else (javascript:, data:, a path) as plain text."""
+    if re.fullmatch(r"https?://[^\s\"'<>]+", url or ""):
+        return f'<a href="{escape(url)}">{escape(text)}</a>'
+    return escape(text)
+
+
 def constraint_text(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -136,8 +143,8 @@ def table_page(resource: dict, frame, notes) -> str:
            f"{escape(', '.join(resource['schema'].get('primaryKey', [])))}</p>",
            f"<p>{prose(resource.get('description', ''))}</p>"]
     for source in resource.get("sources", []):
-        link = f' (<a href="{escape(source["path"])}">{escape(source["path"])}</a>)' if source.get("path") else ""
-        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}{link}</p>")
+        address = f' ({link(source["path"], source["path"])})' if source.get("path") else ""
+        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}{address}</p>")
     if resource.get("location"):
         out.append(f"<p><strong>Location in the source:</strong> {escape(resource['location'])}</p>")
     if resource.get("sourceNotes"):
@@ -168,8 +175,7 @@ def table_page(resource: dict, frame, notes) -> str:
 
 
 def index_page(descriptor: dict, frames: dict, sources) -> str:
-    licences = ", ".join(f'<a href="{escape(l["path"])}">{escape(l.get("title", l["name"]))}</a>' if l.get("path")
-                         else escape(l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", []))
+    licences = ", ".join(link(l.get("path", ""), l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", []))
     out = [f"<h1>{escape(descriptor['title'])}</h1>", f"<p>{prose(descriptor.get('description', ''))}</p>",
            f"<p>Version {escape(descriptor.get('version', ''))}. Data: {licences}.</p>",
            "<h2>Tables</h2>\n<table>\n<tr><th>table</th><th>what it holds</th><th>rows</th><th>source</th></tr>"]

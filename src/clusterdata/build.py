@@ -142,13 +142,19 @@ def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
         return readme
     lines = ["| table | what it holds | source | key | rows |", "|---|---|---|---|---|"]
     for name, table in definitions.items():
-        source = f"`{table.source}`, {table.location}" if table.source else "(package metadata)"
-        lines.append(f"| `{name}` | {table.title} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
+        source = f"`{table.source}`, {markdown_cell(table.location)}" if table.source else "(package metadata)"
+        lines.append(f"| `{name}` | {markdown_cell(table.title)} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
     lines += ["", "| source_id | source | rights |", "|---|---|---|"]
-    lines += [f"| `{source_id}` | {row['citation']} | {row['rights']} |" for source_id, row in sources.items()]
+    lines += [f"| `{source_id}` | {markdown_cell(row['citation'])} | {markdown_cell(row['rights'])} |" for source_id, row in sources.items()]
     head, rest = readme.split(CATALOG_START, 1)
     _, tail = rest.split(CATALOG_END, 1)
     return f"{head}{CATALOG_START}\n" + "\n".join(lines) + f"\n{CATALOG_END}{tail}"
+
+
+def markdown_cell(text: str | None) -> str:
+    """Text as one Markdown table cell: one line, | escaped, and < as &lt; so that no text can open an HTML
+    comment or close the catalog's markers (which would make every build grow the README)."""
+    return " ".join(str(text or "").split()).replace("|", "\\|").replace("<", "&lt;")
 
 
 def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:

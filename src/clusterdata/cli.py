@@ -155,7 +155,13 @@ def cmd_validate(args) -> int:
     from .definitions import read_definitions
     from .validate import report, validate_package
 
+    from .validate import filesystem_problems
+
     root = Path(args.root) if args.root else find_root()
+    refused = filesystem_problems(root)  # links and special files, before any definition is read
+    if refused:
+        print(report(refused), file=sys.stderr)
+        return 1
     names = list(read_definitions(root / "schemas"))
     overrides = {}
     for file in args.files:

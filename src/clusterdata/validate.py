@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ._safety import printable
 from .checks import run_checks
 from .definitions import TableDef, read_definitions
 
@@ -39,7 +40,7 @@ class Problem:
         parts = [where]
         if self.column is not None:
             parts.append(f'column "{self.column}"')
-        parts.append(self.rule if self.value is None else f'value "{self.value}" {self.rule}')
+        parts.append(self.rule if self.value is None else f'value "{printable(self.value)}" {self.rule}')
         return ": ".join(parts)
 
 
@@ -386,18 +387,23 @@ def quote_problems(parsed: dict[str, ParsedTable], definitions, sources_dir: Pat
     """Every quote of a table declaring `quotes` occurs in its source's text (runs of whitespace collapsed)."""
     if "sources" not in parsed:
         return []
-    files = dict(zip(parsed["sources"].raw["source_id"], parsed["sources"].raw["file"]))
+    sources, files, problems = parsed["sources"], {}, []
+    for row, line in zip(sources.records(), sources.lines):
+        if inside(sources_dir / row["file"], sources_dir):
+            files[row["source_id"]] = row["file"]
+        else:  # an absolute path or ../ would reach any file, and the message would tell whether a quote is in it
+            problems.append(Problem(sources.file, line, "file", row["file"],
+                                    "is not a file inside the folder of the source texts: name the file alone, without folders"))
     texts: dict[str, str | None] = {}
-    problems = []
     for name, table in definitions.items():
         if not table.quotes or name not in parsed:
             continue
         target = parsed[name]
         for source_id, quote, line in zip(target.raw[table.quotes["source"]], target.raw[table.quotes["quote"]], target.lines):
             if source_id not in files or not quote:
-                continue  # an unknown source is reported by the foreign key check
+                continue  # an unknown source is reported by the foreign key check, a file outside the folder above
+            path = sources_dir / files[source_id]
             if source_id not in texts:
-                path = sources_dir / files[source_id]
                 texts[source_id] = " ".join(path.read_text(encoding="utf-8").split()) if path.is_file() else None
             if texts[source_id] is None:
                 problems.append(Problem(target.file, line, table.quotes["source"], source_id,
@@ -414,14 +420,53 @@ def sources_dir_from_environment() -> Path | None:
     return Path(value) if value else None
 
 
+def filesystem_problems(root: Path) -> list[Problem]:
+    """Everything in schemas/ and data/raw/ that is not a regular file inside the checkout, by name.
+
+    A contribution may carry a symbolic link to /proc/self/environ or /etc/passwd; such files are
+    refused before anything is read, so no message can echo what lies outside the checkout.
+    """
+    problems = []
+    for folder in (root / "schemas", root / "data" / "raw"):
+        shown = folder.relative_to(root).as_posix()
+        if folder.is_symlink() or (folder.exists() and not inside(folder, root)):
+            problems.append(Problem(shown, None, None, None, "is a symbolic link: the folder must be part of the checkout"))
+            continue
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            where = f"{shown}/{printable(entry.name)}"
+            if entry.is_symlink():
+                problems.append(Problem(where, None, None, None, "is a symbolic link: commit the file itself (nothing outside the checkout is read)"))
+            elif not entry.is_file():
+                problems.append(Problem(where, None, None, None, f"is not a regular file: {shown} holds only files"))
+    return problems
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True when `path`, with every link resolved, lies strictly inside `folder`."""
+    return path.resolve().is_relative_to(folder.resolve()) and path.resolve() != folder.resolve()
+
+
 def validate_package(root: Path, overrides: dict[str, Path] | None = None, sources_dir: Path | None = None):
     """Parse and check every table of the repository at `root`; `overrides` replaces a table's CSV by another file.
 
     Quotes are checked against the source texts in `sources_dir` when it is given.
     Returns (parsed tables by name, problems). The build writes only when the problems are none.
+    Files that are not regular files of the checkout are refused before anything is read.
     """
-    definitions = read_definitions(root / "schemas")
+    refused = filesystem_problems(root)
     overrides = overrides or {}
+    refused += [Problem(str(path), None, None, None, "is a symbolic link or not a regular file: name the file itself")
+                for path in overrides.values() if path.is_symlink() or not path.is_file()]
+    if sources_dir is not None and not sources_dir.is_dir():
+        refused.append(Problem(f"CLUSTERDATA_SOURCES={printable(str(sources_dir))}", None, None, None,
+                               "is not a folder: set it to the folder of the source texts, or unset it to skip the quote check"))
+    if refused:
+        return {}, refused
+    definitions = read_definitions(root / "schemas")
+    if not definitions:
+        return {}, [Problem("schemas", None, None, None, "holds no table definitions (NAME.toml): is this a clusterdata checkout?")]
     raw_dir = root / "data" / "raw"
     problems: list[Problem] = []
     for csv_path in sorted(raw_dir.glob("*.csv")):
