@@ -16,14 +16,55 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ._safety import printable
+from ._safety import character_name, is_formula, printable
 from .checks import run_checks
 from .definitions import TableDef, read_definitions
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 INTEGER = re.compile(r"-?[0-9]+")
-NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # as printed: no exponent, no infinity
+SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 GROUPED = re.compile(r"-?[0-9]{1,3}([, ][0-9]{3})+(\.[0-9]+)?")
+INTEGER_DIGITS, NUMBER_DIGITS = 18, 15  # what int64 and float64 hold exactly, as printed
+TEXT_LIMIT = 10_000  # characters in a text cell, unless the definition declares maxLength
+# Control characters (a line break is allowed outside keys), format characters (zero-width, bidi overrides,
+# soft hyphen, BOM), line/paragraph separators and spaces other than the plain one.
+INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u1680\u180e"
+                       "\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]")
+# A UTF-8 lead byte read as cp1252/latin-1 followed by continuation bytes read the same way (â€™ for ’, Ã© for é).
+MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                      "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+
+
+def mojibake(text: str) -> str | None:
+    """The first run of `text` that is UTF-8 bytes decoded as cp1252 (an Excel round trip), or None."""
+    for match in MOJIBAKE.finditer(text):
+        try:
+            b"".join(bytes([ord(c)]) if ord(c) < 256 else c.encode("cp1252") for c in match.group()).decode("utf-8")
+            return match.group()
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def text_rule(text: str, key: bool = False, enum: bool = False, limit: int | None = TEXT_LIMIT) -> str | None:
+    """Why a text cell cannot be stored (None if it can): invisible characters, a line break in a key,
+    formula-looking text (not in an enum column, whose values the definition fixes), garbled encoding, length."""
+    if key and "\n" in text:
+        return "contains a line break (U+000A): a key column holds one line"
+    found = INVISIBLE.search(text)
+    if found:
+        return f"contains {character_name(found.group())}, an invisible or control character: delete it"
+    if not enum and is_formula(text):
+        return (f'begins with "{printable(text[0])}": a spreadsheet would run it as a formula; '
+                "start the text with a letter, digit or quotation mark")
+    garbled = mojibake(text)
+    if garbled:
+        return (f'contains "{garbled}", text garbled by a wrong encoding (mojibake, as Excel makes of \u2019 or \u00e9): '
+                "retype it and save the file as UTF-8")
+    if limit is not None and len(text) > limit:
+        return f"is {len(text)} characters long: a text cell holds at most {limit} (a definition may declare maxLength)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -60,8 +101,9 @@ class ParsedTable:
         return self.raw.to_dict("records")
 
 
-def parse_cell(text: str, kind: str):
-    """(value, None) or (None, rule broken). An empty cell is a missing value."""
+def parse_cell(text: str, kind: str, key: bool = False, enum: bool = False, limit: int | None = TEXT_LIMIT):
+    """(value, None) or (None, rule broken). An empty cell is a missing value. `key`, `enum` and `limit`
+    are what the text rules need to know of the column (see text_rule)."""
     if text == "":
         return None, None
     if text != text.strip():
@@ -69,16 +111,28 @@ def parse_cell(text: str, kind: str):
     if text.lower() in MISSING_MARKERS:
         return None, "looks like a missing-value marker; leave the cell empty for a missing value"
     if kind == "string":
-        return text, None
+        rule = text_rule(text, key, enum, limit)
+        return (None, rule) if rule else (text, None)
     if kind == "boolean":
         if text in ("true", "false"):
             return text == "true", None
         return None, "is not a boolean: write true or false"
+    what = "an integer" if kind == "integer" else "a number"
     if kind == "integer" and INTEGER.fullmatch(text):
+        if len(text.lstrip("-")) > INTEGER_DIGITS:
+            return None, f"is out of range: an integer here has at most {INTEGER_DIGITS} digits (stored in 64 bits)"
         return int(text), None
     if kind == "number" and NUMBER.fullmatch(text):
+        if len(text.lstrip("-").replace(".", "").lstrip("0")) > NUMBER_DIGITS:
+            return None, f"has more than {NUMBER_DIGITS} significant digits: a 64-bit float cannot store it as printed"
         return float(text), None
-    what = "an integer" if kind == "integer" else "a number"
+    if SCIENTIFIC.fullmatch(text):
+        return None, (f"is not {what} as printed: scientific notation is refused because spreadsheets round what they show "
+                      "(1.34E+03 for 1343); write every digit the source prints")
+    if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        return None, f"is not {what}: infinities and NaN are not values a source prints"
+    if text[0] in "\u2212\u2012\u2013\u2014\ufe63\uff0d" and NUMBER.fullmatch("-" + text[1:]):
+        return None, f"is not {what}: it begins with {character_name(text[0])}; write the minus as - (U+002D)"
     if GROUPED.fullmatch(text):
         return None, f"is not {what}: write it without thousands separators"
     if re.fullmatch(r"-?[0-9]+,[0-9]+", text):
@@ -89,6 +143,9 @@ def parse_cell(text: str, kind: str):
         return None, f"is not {what}: remove the spaces inside it"
     if kind == "integer" and NUMBER.fullmatch(text):
         return None, "is not an integer: the column holds whole numbers"
+    found = INVISIBLE.search(text)
+    if found:
+        return None, f"is not {what}: it contains {character_name(found.group())}, an invisible or control character"
     return None, f"is not {what}"
 
 
@@ -178,6 +235,9 @@ def fast_read(path: Path, table: TableDef):
         data_lines += f.read(1) != b"\n"
     if data_lines - 1 != len(raw) or raw.isna().any().any():
         return None  # a line break inside a quoted cell, or a short row: read it line by line
+    with open(path, encoding="utf-8", newline="") as f:  # pandas pads a short row with empty cells: count them
+        if any(len(row) != len(table.columns) for row in csv.reader(f)):
+            return None
     return raw
 
 
@@ -201,21 +261,38 @@ def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
 
 
 def typed_frame(raw, lines, table: TableDef, shown: str):
-    """The typed frame and the cells that break their column's syntax (reported in line, then column order)."""
+    """The typed frame and the cells that break their column's syntax (reported in line, then column order).
+
+    A vectorised test passes most cells; each cell it does not pass is judged by parse_cell, the one
+    place of the rules (the fast test may only be stricter, never more lenient).
+    """
     import pandas as pd
 
     found, columns = [], {}
     for order, name in enumerate(table.columns):
         field = table.field(name)
+        constraints = field.get("constraints", {})
+        rules = {"key": name in table.primary_key, "enum": "enum" in constraints,
+                 "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
         empty_is_value = "" not in field.get("missingValues", [""])
         ok = text.str.fullmatch(FAST_PATTERNS[field["type"]]) | (text == "")
         if field["type"] == "string":
             ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
-        values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
+            ok &= ~text.str.contains(INVISIBLE) & ~text.str.contains(MOJIBAKE) & (text.str.len() <= TEXT_LIMIT)
+            ok &= ~text.str.contains("\n", regex=False) if rules["key"] else True
+            ok &= (~text.map(is_formula)).astype(bool) if not rules["enum"] else True
+        elif field["type"] == "integer":
+            ok &= text.str.lstrip("-").str.len() <= INTEGER_DIGITS
+        elif field["type"] == "number":
+            ok &= text.str.lstrip("-").str.replace(".", "", regex=False).str.lstrip("0").str.len() <= NUMBER_DIGITS
         for position in ok[~ok].index:
-            _, rule = parse_cell(text.iat[position], field["type"])
+            _, rule = parse_cell(text.iat[position], field["type"], **rules)
+            if rule is None:  # a candidate the fast test could not clear (e.g. a mojibake look-alike) that is fine
+                ok.iat[position] = True
+                continue
             found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
+        values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
         columns[name] = CONVERT[field["type"]](values)
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
@@ -278,11 +355,16 @@ def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
         rule = {"not_nullable": "is missing: the column is required", "field_uniqueness": "appears twice: the column must be unique"}.get(case.check, case.check)
         problems.append(Problem(parsed.file, line, case.column, cell, rule))
     key = parsed.table.primary_key
+    groups = defaultdict(list)  # the rows of each duplicated key, found in one pass (5,000 pasted rows must not hang)
     for position in sorted(duplicates):
-        text = ";".join(f"{c}={parsed.cell(position, c)}" for c in key)
-        others = [parsed.lines[p] for p in sorted(duplicates) if p != position and all(parsed.cell(p, c) == parsed.cell(position, c) for c in key)]
+        groups[tuple(parsed.cell(position, c) for c in key)].append(position)
+    for position in sorted(duplicates):
+        values = tuple(parsed.cell(position, c) for c in key)
+        text = ";".join(f"{c}={printable(v)}" for c, v in zip(key, values))
+        others = [parsed.lines[p] for p in groups[values] if p != position]
+        also = ", ".join(map(str, others[:10])) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
         problems.append(Problem(parsed.file, parsed.lines[position], None, None,
-                                f"duplicate key {text}: the key ({', '.join(key)}) must be unique (also on line {', '.join(map(str, others))})"))
+                                f"duplicate key {text}: the key ({', '.join(key)}) must be unique (also on line {also})"))
     return problems
 
 
