@@ -261,3 +261,89 @@ def test_a_title_holding_the_catalog_marker_does_not_grow_the_readme(repo_copy):
 def test_messages_show_invisible_characters_and_at_most_one_cell():
     assert printable("a\u200bb\x00") == "a\\u200bb\\u0000"
     assert printable("x" * 100) == "x" * 80 + "... (100 characters)"
+
+
+# The build: all outputs or none, one at a time
+
+
+def changed_raw(root):
+    path = root / "data/raw/pinghu_output.csv"
+    path.write_text(path.read_text().replace("2002,22,21.1,13.8,45", "2002,22,21.1,13.9,45"))
+
+
+def everything(root):
+    return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_full_disk_is_one_line_and_changes_nothing(repo_copy, monkeypatch, capsys):
+    import errno
+    from pathlib import Path
+
+    changed_raw(repo_copy)
+    before = everything(repo_copy)
+    real = Path.write_bytes
+
+    def full(self, data):
+        if self.name == "datapackage.json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.chdir(repo_copy)
+    assert main(["build"]) == 1
+    staged = repo_copy / ".clusterdata-build-staging" / "datapackage.json"
+    assert capsys.readouterr().err == f"clusterdata: {staged}: cannot write (No space left on device): the build changed nothing\n"
+    assert everything(repo_copy) == before
+
+
+def test_an_unwritable_output_folder_is_one_line_and_changes_nothing(repo_copy, monkeypatch, capsys):
+    from pathlib import Path
+
+    changed_raw(repo_copy)
+    before = everything(repo_copy)
+    parquet = repo_copy / "data" / "parquet"
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == parquet else real(path, mode))
+    monkeypatch.chdir(repo_copy)
+    assert main(["build"]) == 1
+    assert capsys.readouterr().err == f"clusterdata: {parquet}: cannot write (Permission denied): the build changed nothing\n"
+    assert everything(repo_copy) == before
+
+
+def test_a_second_build_at_the_same_time_is_refused(repo_copy, capsys, monkeypatch):
+    import fcntl
+
+    changed_raw(repo_copy)
+    before = snapshot(repo_copy)
+    with open(repo_copy / ".clusterdata-build.lock", "a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        monkeypatch.chdir(repo_copy)
+        assert main(["build"]) == 1
+    assert capsys.readouterr().err == (f"clusterdata: {repo_copy}/.clusterdata-build.lock: another clusterdata build is "
+                                       "running in this checkout; wait for it to finish (nothing was written)\n")
+    assert snapshot(repo_copy) == before
+    assert main(["build"]) == 0  # the lock is the operating system's: gone with its holder
+
+
+def test_a_build_killed_while_switching_is_finished_by_the_next(repo_copy, tmp_path):
+    import subprocess
+    import sys
+
+    changed_raw(repo_copy)
+    expected_root = tmp_path / "expected"
+    shutil.copytree(repo_copy, expected_root)
+    build(expected_root)
+    # A build killed after its second switch: a complete staging, two outputs already in place.
+    code = ("import os, sys\nfrom pathlib import Path\nfrom clusterdata import build as b\n"
+            "moved = []\nreal = os.replace\n"
+            "def replace(a, c):\n    real(a, c); moved.append(c)\n    if len(moved) == 2: os._exit(9)\n"
+            "b.os.replace = replace\nb.build(Path(sys.argv[1]))\n")
+    assert subprocess.run([sys.executable, "-c", code, str(repo_copy)]).returncode == 9
+    assert (repo_copy / ".clusterdata-build-staging" / ".complete").is_file()
+    (repo_copy / "data/parquet/.ict_fdi.parquet.tmp-123").write_bytes(b"left by an old build")
+    build(repo_copy)
+    assert not (repo_copy / ".clusterdata-build-staging").exists()
+    assert not (repo_copy / "data/parquet/.ict_fdi.parquet.tmp-123").exists()
+    assert snapshot(repo_copy).keys() == snapshot(expected_root).keys()
+    assert {k: v[0] for k, v in snapshot(repo_copy).items()} == {k: v[0] for k, v in snapshot(expected_root).items()}
+    assert build(repo_copy, check=True) == []

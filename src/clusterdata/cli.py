@@ -125,7 +125,7 @@ def cmd_cite(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildFailed, build, find_root
+    from .build import BuildError, BuildFailed, build, find_root
     from .validate import report
 
     from .validate import sources_dir_from_environment
@@ -136,6 +136,9 @@ def cmd_build(args) -> int:
     except BuildFailed as failure:
         print(report(failure.problems), file=sys.stderr)
         print("build failed: nothing was written", file=sys.stderr)
+        return 1
+    except BuildError as error:
+        print(f"clusterdata: {error}", file=sys.stderr)
         return 1
     if args.check:
         if changed:
