@@ -51,7 +51,7 @@ def test_header_errors(repo_copy):
     assert messages(repo_copy) == [f"{OUTPUT}:1: the columns are out of order: the header must be year,enterprises,output_100m_yuan,industry_share_pct,growth_rate_pct"]
     rewrite(repo_copy, OUTPUT, "enterprises,year", "year,firms")
     assert messages(repo_copy)[:2] == [f"{OUTPUT}:1: the header lacks the column(s) enterprises",
-                                       f"{OUTPUT}:1: the header has unknown column(s) firms"]
+                                       f"{OUTPUT}:1: the header has unknown column(s) \"firms\""]
 
 
 def test_empty_file_header_only_bom_and_bad_bytes(repo_copy):

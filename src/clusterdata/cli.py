@@ -106,9 +106,14 @@ def cmd_docs(args) -> int:
     from ._load import load
     from ._site import render_site
 
+    if os.path.isdir(args.dest) and os.listdir(args.dest):
+        raise FileExistsError(f"{args.dest} is not empty: docs would overwrite what is there; name a new or empty folder")
     descriptor = _catalog.descriptor()
     pages = render_site(descriptor, {r["name"]: load(r["name"]) for r in descriptor["resources"]})
-    os.makedirs(args.dest, exist_ok=True)
+    try:
+        os.makedirs(args.dest, exist_ok=True)
+    except OSError as error:
+        raise FileExistsError(f"{args.dest}: cannot create the folder ({error.strerror}): name a folder that can be created") from None
     for relative, data in pages.items():
         with open(os.path.join(args.dest, relative), "wb") as f:
             f.write(data)

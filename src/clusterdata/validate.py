@@ -206,16 +206,29 @@ def file_problems(path: Path, table: TableDef, shown: str) -> tuple[list[Problem
     with open(path, encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
     if header != table.columns:
+        trailing = len(header) - len("\x00".join(header).rstrip("\x00").split("\x00")) if header and not header[-1] else 0
+        if trailing:  # a spreadsheet saved empty columns: say so, rather than list empty names as unknown
+            problems.append(Problem(shown, 1, None, None, f"the header ends with {trailing} empty column name(s): "
+                                    "remove the trailing commas from every line"))
+            header = header[: len(header) - trailing]
+        twice = sorted({c for c in header if header.count(c) > 1 and c in table.columns})
         missing = [c for c in table.columns if c not in header]
         extra = [c for c in header if c not in table.columns]
+        if twice:
+            problems.append(Problem(shown, 1, None, None, f"the header names the column(s) {', '.join(twice)} more than once"))
         if missing:
             problems.append(Problem(shown, 1, None, None, f"the header lacks the column(s) {', '.join(missing)}"))
         if extra:
-            problems.append(Problem(shown, 1, None, None, f"the header has unknown column(s) {', '.join(extra)}"))
-        if not missing and not extra:
+            problems.append(Problem(shown, 1, None, None, f"the header has unknown column(s) {quoted_names(extra)}"))
+        if not missing and not extra and not twice and header != table.columns:
             problems.append(Problem(shown, 1, None, None, f"the columns are out of order: the header must be {header_text}"))
         return problems, None
     return problems, header
+
+
+def quoted_names(columns: list[str]) -> str:
+    """Header names as a message shows them: quoted (a trailing or non-breaking space shows), escaped, at most ten."""
+    return ", ".join(f'"{printable(c, 40)}"' for c in columns[:10]) + (f" and {len(columns) - 10} more" if len(columns) > 10 else "")
 
 
 def fast_read(path: Path, table: TableDef):
@@ -249,13 +262,18 @@ def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
     with open(path, encoding="utf-8-sig" if skip_bom else "utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
+        end = reader.line_num
         for row in reader:
-            line = reader.line_num
+            start, line, end = end + 1, reader.line_num, reader.line_num
+            if len(row) != len(table.columns) and line > start and any("\n" in cell for cell in row):
+                problems.append(Problem(shown, start, None, None, f"has a quotation mark that opens a cell and is not "
+                                        f"closed before line {line}: close it, or write a quotation mark in a cell as \"\""))
+                continue
             if len(row) != len(table.columns) and any(cell.strip() for cell in row):
                 problems.append(Problem(shown, line, None, None, f"has {len(row)} cells, the header has {len(table.columns)}"))
                 continue
             rows.append(row if len(row) == len(table.columns) else [""] * len(table.columns))
-            lines.append(line)
+            lines.append(start)  # a row whose cell spans lines is named by its first line
     raw = pd.DataFrame(rows, columns=table.columns, dtype=object).astype(str) if rows else pd.DataFrame({c: pd.Series([], dtype=str) for c in table.columns})
     return raw, lines, problems
 
@@ -556,6 +574,7 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
             problems.append(Problem(shown_path(csv_path, root), None, None, None,
                                     f"has no definition: add schemas/{csv_path.stem}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
+    unchecked: set[str] = set()  # tables whose cells break their rules: cross-checked once those are fixed
     for name, table in definitions.items():
         path = overrides.get(name, raw_dir / f"{name}.csv")
         if not path.is_file():
@@ -565,11 +584,16 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
         problems += table_problems
         if table_parsed is not None:
             parsed[name] = table_parsed
+        if table_problems:
+            unchecked.add(name)
     for name, table_parsed in parsed.items():
-        problems += cross_check_problems(table_parsed, parsed.get("annotations"))
-    problems += integrity_problems(parsed, definitions, root)
+        if name not in unchecked:  # sums over a table with broken cells would only echo them, misleadingly
+            problems += cross_check_problems(table_parsed, parsed.get("annotations"))
+    reported = {(p.file, p.line, p.column) for p in problems}  # a cell already refused is not reported again
+    integrity = integrity_problems(parsed, definitions, root)
     if sources_dir is not None:
-        problems += quote_problems(parsed, definitions, sources_dir)
+        integrity += quote_problems(parsed, definitions, sources_dir)
+    problems += [p for p in integrity if (p.file, p.line, p.column) not in reported]
     return parsed, problems
 
 
