@@ -349,3 +349,30 @@ def test_a_build_killed_while_switching_is_finished_by_the_next(repo_copy, tmp_p
     assert snapshot(repo_copy).keys() == snapshot(expected_root).keys()
     assert {k: v[0] for k, v in snapshot(repo_copy).items()} == {k: v[0] for k, v in snapshot(expected_root).items()}
     assert build(repo_copy, check=True) == []
+
+
+# Scale and other folders
+
+
+def test_five_thousand_pasted_duplicates_are_reported_in_linear_time(repo_copy):
+    import time
+
+    from clusterdata.validate import validate_package
+
+    path = repo_copy / "data/raw/ict_fdi.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines + [lines[1]] * 5000) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    _, problems = validate_package(repo_copy)
+    assert time.perf_counter() - started < 60  # pairwise comparison took many minutes
+    assert len(problems) == 5001
+    assert str(problems[0]) == ("data/raw/ict_fdi.csv:2: duplicate key year=1995: the key (year) must be unique "
+                                "(also on line 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 and 4990 more)")
+
+
+def test_docs_refuses_a_folder_that_holds_the_users_files(tmp_path, capsys):
+    (tmp_path / "index.html").write_text("mine")
+    assert main(["docs", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"clusterdata: {tmp_path} is not empty: docs would overwrite what is there; "
+                                       "name a new or empty folder\n")
+    assert (tmp_path / "index.html").read_text() == "mine"
