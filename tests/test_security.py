@@ -376,3 +376,80 @@ def test_docs_refuses_a_folder_that_holds_the_users_files(tmp_path, capsys):
     assert capsys.readouterr().err == (f"clusterdata: {tmp_path} is not empty: docs would overwrite what is there; "
                                        "name a new or empty folder\n")
     assert (tmp_path / "index.html").read_text() == "mine"
+
+
+def test_a_file_name_with_a_terminal_escape_is_shown_escaped(repo_copy):
+    (repo_copy / "data/raw/x\x1b[2Jy.csv").write_text("a\n1\n")
+    with pytest.raises(BuildFailed) as failure:
+        build(repo_copy)
+    assert [str(p) for p in failure.value.problems] == [
+        "data/raw/x\\u001b[2Jy.csv: has no definition: add schemas/x\\u001b[2Jy.toml, or rename the file to its table's name"]
+
+
+def test_validate_refuses_a_named_file_that_is_a_symbolic_link(repo_copy, tmp_path, capsys, monkeypatch):
+    secret = tmp_path / "environ"
+    secret.write_text(f"year,fdi_m_usd,official_estimate\n{SECRET},1,true\n")
+    link = tmp_path / "ict_fdi.csv"
+    link.symlink_to(secret)
+    monkeypatch.chdir(repo_copy)
+    assert main(["validate", str(link)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"{link}: 1 problem", f"  {link}: is a symbolic link or not a regular file: name the file itself",
+                                "1 problem in 1 file"]
+
+
+# The same, as LibreOffice opens them
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("CI must open the exports in LibreOffice: .ci/run installs libreoffice-calc-nogui, but soffice is not on PATH")
+        pytest.skip("LibreOffice is not installed (.ci/run installs it: apt-get install libreoffice-calc-nogui)")
+    return found
+
+
+def reopened_by_libreoffice(path, tmp_path):
+    """`path` opened by LibreOffice Calc and saved as xlsx: what a spreadsheet made of it (formulas stay formulas)."""
+    import subprocess
+
+    import openpyxl
+
+    out = tmp_path / "libreoffice"
+    profile = tmp_path / "profile"  # its own profile: no clash with another LibreOffice running
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
+    return openpyxl.load_workbook(out / (path.stem + ".xlsx"))
+
+
+def test_libreoffice_runs_no_formula_from_the_csv_export(tmp_path, monkeypatch):
+    from clusterdata import _export
+
+    real = _export.text_frame
+    planted = '=HYPERLINK("http://x","y")'
+
+    def with_formula(name):
+        frame = real(name)
+        if name == "annotations":
+            frame["note"] = frame["note"].astype("string")
+            frame.loc[0, "note"] = planted
+        return frame
+
+    monkeypatch.setattr(_export, "text_frame", with_formula)
+    export(str(tmp_path / "csv"), "csv")
+    sheet = reopened_by_libreoffice(tmp_path / "csv" / "annotations.csv", tmp_path).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert sheet["E2"].value == "'" + planted
+
+
+def test_libreoffice_runs_no_formula_from_the_workbook(tmp_path):
+    export(str(tmp_path / "xlsx"), "xlsx")
+    workbook = reopened_by_libreoffice(tmp_path / "xlsx" / "clusterdata.xlsx", tmp_path)
+    # LibreOffice saves a boolean cell as the formula =TRUE() or =FALSE(): those are its, not ours
+    formulas = [f"{s.title}!{c.coordinate}: {c.value}" for s in workbook for row in s.iter_rows() for c in row
+                if c.data_type == "f" and c.value not in ("=TRUE()", "=FALSE()")]
+    assert formulas == []
+    described = {row[4]: row[7] for row in workbook["metadata"].iter_rows(values_only=True) if row[0] == "statistics"}
+    assert described["comparator"].startswith("= as stated;")

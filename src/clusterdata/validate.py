@@ -77,7 +77,8 @@ class Problem:
     layer: str = "schema"  # "schema", "cross-check" or "integrity": which kind of check found it
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        file = printable(self.file, 200)  # a file name from a pull request may hold terminal escapes
+        where = file if self.line is None else f"{file}:{self.line}"
         parts = [where]
         if self.column is not None:
             parts.append(f'column "{self.column}"')
@@ -572,7 +573,7 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
     for csv_path in sorted(raw_dir.glob("*.csv")):
         if csv_path.stem not in definitions:
             problems.append(Problem(shown_path(csv_path, root), None, None, None,
-                                    f"has no definition: add schemas/{csv_path.stem}.toml, or rename the file to its table's name"))
+                                    f"has no definition: add schemas/{printable(csv_path.stem)}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
     unchecked: set[str] = set()  # tables whose cells break their rules: cross-checked once those are fixed
     for name, table in definitions.items():
