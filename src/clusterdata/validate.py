@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ._safety import character_name, is_formula, printable
+from ._safety import FORMULA_START, character_name, is_formula, printable
 from .checks import run_checks
 from .definitions import TableDef, read_definitions
 
@@ -34,6 +34,9 @@ INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u0600-\u0605\u0
 # A UTF-8 lead byte read as cp1252/latin-1 followed by continuation bytes read the same way (â€™ for ’, Ã© for é).
 MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                       "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+
+SUSPECT = re.compile(f"{INVISIBLE.pattern}|{MOJIBAKE.pattern}")  # one pass of the fast test for both
+FORMULA_FIRST = f"[{re.escape(FORMULA_START)}]"
 
 
 def mojibake(text: str) -> str | None:
@@ -249,8 +252,11 @@ def fast_read(path: Path, table: TableDef):
         data_lines += f.read(1) != b"\n"
     if data_lines - 1 != len(raw) or raw.isna().any().any():
         return None  # a line break inside a quoted cell, or a short row: read it line by line
-    with open(path, encoding="utf-8", newline="") as f:  # pandas pads a short row with empty cells: count them
-        if any(len(row) != len(table.columns) for row in csv.reader(f)):
+    padded = raw.iloc[:, -1] == ""  # pandas pads a short row with empty cells: count the cells of those rows
+    if padded.any():
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read().split("\n")  # one row per line here (a line break inside a cell went to exact_read)
+        if any(len(row) != len(table.columns) for row in csv.reader(text[p + 1] for p in padded[padded].index)):
             return None
     return raw
 
@@ -298,9 +304,11 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         ok = text.str.fullmatch(FAST_PATTERNS[field["type"]]) | (text == "")
         if field["type"] == "string":
             ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
-            ok &= ~text.str.contains(INVISIBLE) & ~text.str.contains(MOJIBAKE) & (text.str.len() <= TEXT_LIMIT)
+            ok &= ~text.str.contains(SUSPECT) & (text.str.len() <= TEXT_LIMIT)
             ok &= ~text.str.contains("\n", regex=False) if rules["key"] else True
-            ok &= (~text.map(is_formula)).astype(bool) if not rules["enum"] else True
+            if not rules["enum"]:
+                suspects = text[text.str.match(FORMULA_FIRST)]  # is_formula, the rule, judges only these
+                ok[suspects.index[suspects.map(is_formula).astype(bool)]] = False
         elif field["type"] == "integer":
             ok &= text.str.lstrip("-").str.len() <= INTEGER_DIGITS
         elif field["type"] == "number":
