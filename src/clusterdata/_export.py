@@ -93,7 +93,7 @@ def write_json(dest: str, resources: list[dict]) -> list[str]:
         records = [{k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in row.items()}
                    for row in load(name, backend="arrow").to_pylist()]  # 45, not 45.0, as the sources print it
         with open(os.path.join(dest, f"{name}.json"), "w", encoding="utf-8") as f:
-            json.dump(records, f, ensure_ascii=False, indent=1)
+            json.dump(records, f, ensure_ascii=False, indent=1, allow_nan=False)  # never Infinity or NaN, which are not JSON
             f.write("\n")
         resource.update(path=f"{name}.json", format="json", mediatype="application/json")
     return [r["path"] for r in resources]
