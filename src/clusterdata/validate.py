@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -210,12 +210,15 @@ def file_problems(path: Path, table: TableDef, shown: str) -> tuple[list[Problem
     with open(path, encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
     if header != table.columns:
-        trailing = len(header) - len("\x00".join(header).rstrip("\x00").split("\x00")) if header and not header[-1] else 0
-        if trailing:  # a spreadsheet saved empty columns: say so, rather than list empty names as unknown
-            problems.append(Problem(shown, 1, None, None, f"the header ends with {trailing} empty column name(s): "
+        kept = len(header)
+        while kept and not header[kept - 1]:
+            kept -= 1
+        if kept < len(header):  # a spreadsheet saved empty columns: say so, rather than list empty names as unknown
+            problems.append(Problem(shown, 1, None, None, f"the header ends with {len(header) - kept} empty column name(s): "
                                     "remove the trailing commas from every line"))
-            header = header[: len(header) - trailing]
-        twice = sorted({c for c in header if header.count(c) > 1 and c in table.columns})
+            header = header[:kept]
+        counts = Counter(header)
+        twice = [c for c in table.columns if counts[c] > 1]
         missing = [c for c in table.columns if c not in header]
         extra = [c for c in header if c not in table.columns]
         if twice:
