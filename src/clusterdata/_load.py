@@ -84,7 +84,11 @@ def polars_frame(name: str, resource: dict):
         except ModuleNotFoundError:
             raise ModuleNotFoundError("backend='polars' needs polars: pip install 'clusterdata[polars]'", name="polars") from None
         data = _catalog.verified_bytes(name)
-        _catalog.check_embedded_name(name, pl.read_parquet_metadata(io.BytesIO(data)).get("clusterdata"))
+        if hasattr(pl, "read_parquet_metadata"):  # experimental in polars, absent from its early 1.x releases
+            provenance = pl.read_parquet_metadata(io.BytesIO(data)).get("clusterdata")
+        else:
+            provenance = (read_parquet(data).schema.metadata or {}).get(b"clusterdata")
+        _catalog.check_embedded_name(name, provenance)
         frame = pl.read_parquet(io.BytesIO(data))
         enums = [pl.col(f["name"]).cast(pl.String).cast(pl.Enum(f["constraints"]["enum"]))
                  for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})]
