@@ -51,7 +51,7 @@ def test_header_errors(repo_copy):
     assert messages(repo_copy) == [f"{OUTPUT}:1: the columns are out of order: the header must be year,enterprises,output_100m_yuan,industry_share_pct,growth_rate_pct"]
     rewrite(repo_copy, OUTPUT, "enterprises,year", "year,firms")
     assert messages(repo_copy)[:2] == [f"{OUTPUT}:1: the header lacks the column(s) enterprises",
-                                       f"{OUTPUT}:1: the header has unknown column(s) firms"]
+                                       f"{OUTPUT}:1: the header has unknown column(s) \"firms\""]
 
 
 def test_empty_file_header_only_bom_and_bad_bytes(repo_copy):
@@ -165,7 +165,7 @@ def test_cli_validate_reports_grouped_and_counted(repo_copy, capsys, monkeypatch
 
 @pytest.mark.parametrize("text,kind,value", [
     ("12", "integer", 12), ("-3", "integer", -3), ("1.5", "number", 1.5), ("9.80", "number", 9.8),
-    (".5", "number", 0.5), ("1e3", "number", 1000.0), ("true", "boolean", True), ("x y", "string", "x y"), ("", "number", None),
+    (".5", "number", 0.5), ("true", "boolean", True), ("x y", "string", "x y"), ("", "number", None),
 ])
 def test_parse_cell_accepts(text, kind, value):
     assert parse_cell(text, kind) == (value, None)

@@ -6,9 +6,9 @@ import functools
 import os
 
 from ._errors import IntegrityError, UnknownTableError
+from ._safety import printable, table_name_problem
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
-_verified: set[str] = set()
 
 
 def data_root() -> str:
@@ -27,22 +27,32 @@ def data_root() -> str:
 
 @functools.lru_cache(maxsize=None)
 def descriptor() -> dict:
-    """The parsed datapackage.json."""
+    """The parsed datapackage.json, its resource names checked to be table names (they become file names)."""
     import json
 
-    with open(os.path.join(data_root(), "datapackage.json"), encoding="utf-8") as f:
-        return json.load(f)
+    path = os.path.join(data_root(), "datapackage.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            parsed = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise IntegrityError(f"{path}: is not valid JSON ({error}): reinstall clusterdata, or in a checkout run `clusterdata build`") from None
+    resources = parsed.get("resources") if isinstance(parsed, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        raise IntegrityError(f"{path}: has no list of resources: reinstall clusterdata, or in a checkout run `clusterdata build`")
+    for number, res in enumerate(resources, 1):
+        rule = table_name_problem(res.get("name"))
+        if rule:
+            raise IntegrityError(f'{path}: resource {number}: name "{printable(str(res.get("name")))}" {rule}')
+    return parsed
 
 
 def verified_bytes(name: str) -> bytes:
-    """The bytes of a table's Parquet file, checked against the sha256 in datapackage.json once per process."""
+    """The bytes of a table's Parquet file, their sha256 checked against datapackage.json at every read."""
+    import hashlib
+
     path = parquet_path(name)
     with open(path, "rb") as f:
         data = f.read()
-    if path in _verified:
-        return data
-    import hashlib
-
     expected = resource(name).get("hash", "").removeprefix("sha256:")
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
@@ -51,8 +61,23 @@ def verified_bytes(name: str) -> bytes:
             f"(sha256 {actual}, expected {expected}): it was corrupted or replaced; "
             "reinstall clusterdata, or in a checkout run `clusterdata build`"
         )
-    _verified.add(path)
     return data
+
+
+def check_embedded_name(name: str, provenance) -> None:
+    """Refuse a file whose own table name (the build's `clusterdata` key-value metadata, JSON) is not `name`:
+    a hash only proves the file is the one datapackage.json lists, not that it is listed under the right name."""
+    import json
+
+    try:
+        embedded = json.loads(provenance).get("table")
+    except (TypeError, ValueError, AttributeError):
+        embedded = None
+    if embedded != name:
+        raise IntegrityError(
+            f'{parquet_path(name)}: holds table "{printable(str(embedded))}", not {name!r}: datapackage.json points '
+            f"{name!r} at another table's file; reinstall clusterdata, or in a checkout run `clusterdata build`"
+        )
 
 
 def tables() -> list[str]:

@@ -14,10 +14,9 @@ import hashlib
 import json
 import os
 import re
-import shutil
 
 from . import _catalog
-from ._load import load
+from ._load import load, read_parquet
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
 # frictionless 5 reads Parquet and JSON without measuring their bytes, and fails any `bytes` it is given
@@ -46,7 +45,10 @@ def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
     if os.path.isdir(dest) and os.listdir(dest):
         raise FileExistsError(f"{dest} is not empty: export writes a complete package (its files and a datapackage.json); "
                               "name a new or empty folder")
-    os.makedirs(dest, exist_ok=True)
+    try:
+        os.makedirs(dest, exist_ok=True)
+    except OSError as error:  # beneath a regular file, or no permission: one line, not a traceback
+        raise FileExistsError(f"{dest}: cannot create the folder ({error.strerror}): name a folder that can be created") from None
     descriptor = copy.deepcopy(_catalog.descriptor())
     written = write_csv(dest, descriptor["resources"], bom=True) if bom else WRITERS[fmt](dest, descriptor["resources"])
     for resource in descriptor["resources"]:
@@ -64,9 +66,16 @@ def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
 
 
 def write_parquet(dest: str, resources: list[dict]) -> list[str]:
+    """The package's own Parquet files, each verified (hash and embedded name) before it is copied, and written
+    under a path made from its checked table name, never from a path in datapackage.json."""
     os.makedirs(os.path.join(dest, "data", "parquet"), exist_ok=True)
     for resource in resources:
-        shutil.copyfile(_catalog.parquet_path(resource["name"]), os.path.join(dest, resource["path"]))
+        name = resource["name"]
+        data = _catalog.verified_bytes(name)
+        _catalog.check_embedded_name(name, (read_parquet(data).schema.metadata or {}).get(b"clusterdata"))
+        resource["path"] = f"data/parquet/{name}.parquet"
+        with open(os.path.join(dest, "data", "parquet", f"{name}.parquet"), "wb") as f:
+            f.write(data)
     return [r["path"] for r in resources]
 
 
@@ -79,12 +88,23 @@ def text_frame(name: str):
     return frame
 
 
+def csv_safe(frame):
+    """Text cells a spreadsheet would run as a formula get a leading apostrophe (OWASP's advice for CSV).
+    Validation refuses such cells, so a package built here holds none; this guards what was built elsewhere."""
+    from ._safety import neutralised
+
+    for column in frame.columns:
+        if str(frame[column].dtype) in ("string", "category", "object", "str"):
+            frame[column] = frame[column].map(lambda v: neutralised(v) if isinstance(v, str) else v, na_action="ignore")
+    return frame
+
+
 def write_csv(dest: str, resources: list[dict], bom: bool = False) -> list[str]:
     encoding = "utf-8-sig" if bom else "utf-8"
     for resource in resources:
         name = resource["name"]
-        text_frame(name).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n", float_format="%.15g",
-                                encoding=encoding)
+        csv_safe(text_frame(name)).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n",
+                                          float_format="%.15g", encoding=encoding)
         resource.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding=encoding)
     return [r["path"] for r in resources]
 
@@ -95,7 +115,7 @@ def write_json(dest: str, resources: list[dict]) -> list[str]:
         records = [{k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in row.items()}
                    for row in load(name, backend="arrow").to_pylist()]  # 45, not 45.0, as the sources print it
         with open(os.path.join(dest, f"{name}.json"), "w", encoding="utf-8") as f:
-            json.dump(records, f, ensure_ascii=False, indent=1)
+            json.dump(records, f, ensure_ascii=False, indent=1, allow_nan=False)  # never Infinity or NaN, which are not JSON
             f.write("\n")
         resource.update(path=f"{name}.json", format="json", mediatype="application/json")
     return [r["path"] for r in resources]

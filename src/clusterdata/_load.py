@@ -1,7 +1,7 @@
 """load(): a table as a pandas DataFrame, a pyarrow Table or a polars DataFrame, with the types of datapackage.json.
 
-Each file is read and its sha256 checked once per process; the Arrow table is kept (it is
-immutable), and a pandas DataFrame is made once and copied for every caller, so that what one
+Every read of a file checks its sha256 and the table name inside it (_catalog.verified_bytes);
+the Arrow table is kept (it is immutable), and a pandas DataFrame is made once and copied for every caller, so that what one
 caller changes no later `load` sees.
 """
 
@@ -54,7 +54,9 @@ def arrow_table(name: str):
     """The table as pyarrow reads it from its (verified) Parquet file: enums dictionary-encoded."""
     path = _catalog.parquet_path(name)
     if path not in _arrow:
-        _arrow[path] = read_parquet(_catalog.verified_bytes(name))
+        table = read_parquet(_catalog.verified_bytes(name))
+        _catalog.check_embedded_name(name, (table.schema.metadata or {}).get(b"clusterdata"))
+        _arrow[path] = table
     return _arrow[path]
 
 
@@ -80,8 +82,23 @@ def polars_frame(name: str, resource: dict):
     """The table read by polars itself (no pyarrow), enums as polars Enums of all their values."""
     path = _catalog.parquet_path(name)
     if path not in _polars:
-        _polars[path] = polars_from_bytes(_catalog.verified_bytes(name), resource)
+        data = _catalog.verified_bytes(name)
+        _catalog.check_embedded_name(name, embedded_provenance(data))
+        _polars[path] = polars_from_bytes(data, resource)
     return _polars[path].clone()
+
+
+def embedded_provenance(data: bytes):
+    """The build's `clusterdata` key-value metadata of Parquet bytes, read without pyarrow where polars can."""
+    import io
+
+    try:
+        import polars as pl
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError("backend='polars' needs polars: pip install 'clusterdata[polars]'", name="polars") from None
+    if hasattr(pl, "read_parquet_metadata"):  # experimental in polars, absent from its early 1.x releases
+        return pl.read_parquet_metadata(io.BytesIO(data)).get("clusterdata")
+    return (read_parquet(data).schema.metadata or {}).get(b"clusterdata")
 
 
 def polars_from_bytes(data: bytes, resource: dict):

@@ -1,7 +1,8 @@
 """clusterdata build: raw CSVs -> data/parquet/*.parquet + datapackage.json (and the dictionary, README catalog, CITATION.cff, .zenodo.json), only if everything validates.
 
 Nothing is written until every table has validated and every output has been rendered in memory;
-then each changed file is written beside its target and renamed over it. A Parquet file whose
+then, under a lock, the changed files are staged together and switched into place all or none
+(write_atomically). A Parquet file whose
 content (data, types, column metadata) is unchanged keeps its bytes, so a build with another
 pyarrow version does not rewrite the data, and `--check` compares content, not writer versions.
 """
@@ -144,14 +145,20 @@ def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:
         return readme
     lines = ["| table | what it holds | source | key | rows |", "|---|---|---|---|---|"]
     for name, table in definitions.items():
-        source = (f"`{table.source}`, {table.location}" if table.source else "each row's `source_id`"
+        source = (f"`{table.source}`, {markdown_cell(table.location)}" if table.source else "each row's `source_id`"
                   if "source_id" in table.columns else "(package metadata)")
-        lines.append(f"| `{name}` | {table.title} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
+        lines.append(f"| `{name}` | {markdown_cell(table.title)} | {source} | {', '.join(table.primary_key)} | {len(parsed[name].lines)} |")
     lines += ["", "| source_id | source | rights |", "|---|---|---|"]
-    lines += [f"| `{source_id}` | {row['citation']} | {row['rights']} |" for source_id, row in sources.items()]
+    lines += [f"| `{source_id}` | {markdown_cell(row['citation'])} | {markdown_cell(row['rights'])} |" for source_id, row in sources.items()]
     head, rest = readme.split(CATALOG_START, 1)
     _, tail = rest.split(CATALOG_END, 1)
     return f"{head}{CATALOG_START}\n" + "\n".join(lines) + f"\n{CATALOG_END}{tail}"
+
+
+def markdown_cell(text: str | None) -> str:
+    """Text as one Markdown table cell: one line, | escaped, and < as &lt; so that no text can open an HTML
+    comment or close the catalog's markers (which would make every build grow the README)."""
+    return " ".join(str(text or "").split()).replace("|", "\\|").replace("<", "&lt;")
 
 
 def stale_files(root: Path, outputs: dict[Path, bytes]) -> list[Path]:
@@ -178,21 +185,115 @@ def build(root: Path, check: bool = False, sources_dir: Path | None = None) -> l
     return changed
 
 
+STAGING = Path(".clusterdata-build-staging")  # every output of one build, before it is switched into place
+LOCK = Path(".clusterdata-build.lock")
+COMPLETE, REMOVE = ".complete", ".remove"  # markers in STAGING: all outputs staged; the orphans to delete
+
+
+class BuildError(Exception):
+    """A build that could not write (a second build running, a full disk, an unwritable folder): one line."""
+
+
 def write_atomically(root: Path, files: dict[Path, bytes], remove: list[Path]) -> None:
-    """Write every file beside its target first, then rename each over its target; remove orphans last."""
-    for folder in (PARQUET_DIR, SITE):
-        (root / folder).mkdir(parents=True, exist_ok=True)  # a fresh checkout may lack them
-    staged = []
+    """Switch all outputs or none: stage every file in STAGING, mark it complete, then move each into place.
+
+    Under a lock against a second build. Staging fails cleanly (a full disk: the staging is removed and
+    nothing else changed). A build killed while switching leaves a complete staging, which the next
+    build finishes before anything else (an incomplete one it removes).
+    """
+    with build_lock(root):
+        recover(root)
+        if not files and not remove:
+            return
+        staging = root / STAGING
+        try:
+            staging.mkdir()
+            for relative, data in files.items():
+                (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+                (staging / relative).write_bytes(data)
+            (staging / REMOVE).write_text("".join(f"{p.as_posix()}\n" for p in remove), encoding="utf-8")
+            for relative in files:
+                unwritable = first_unwritable(root / relative)
+                if unwritable is not None:
+                    raise PermissionError(13, "Permission denied", str(unwritable))
+            (staging / COMPLETE).touch()
+        except OSError as error:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+            raise BuildError(f"{error.filename or staging}: cannot write ({error.strerror or error}): "
+                             "the build changed nothing") from None
+        switch(root)
+
+
+def first_unwritable(target: Path) -> Path | None:
+    """The folder that stops `target` being replaced (the nearest existing one, if it is not writable), or None."""
+    folder = target.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return folder
+    return None
+
+
+def switch(root: Path) -> None:
+    """Move a complete staging into place, delete the orphans it lists, then remove it."""
+    import shutil
+
+    staging = root / STAGING
+    orphans = (staging / REMOVE).read_text(encoding="utf-8").splitlines()
     try:
-        for relative, data in files.items():
-            temporary = (root / relative).with_name(f".{relative.name}.tmp-{os.getpid()}")
-            temporary.write_bytes(data)
-            staged.append((temporary, root / relative))
-    except BaseException:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise
-    for temporary, target in staged:
-        os.replace(temporary, target)
-    for relative in remove:
-        (root / relative).unlink()
+        for staged in sorted(p for p in staging.rglob("*") if p.is_file() and p.name not in (COMPLETE, REMOVE)):
+            target = root / staged.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+        for relative in orphans:
+            (root / relative).unlink(missing_ok=True)
+    except OSError as error:
+        raise BuildError(f"{error.filename or staging}: cannot write ({error.strerror or error}): the outputs are half "
+                         "switched; run `clusterdata build` again to finish") from None
+    shutil.rmtree(staging)
+
+
+def recover(root: Path) -> None:
+    """Finish a build killed while switching; remove what a build killed earlier left (staging, temporary files)."""
+    import shutil
+
+    staging = root / STAGING
+    if (staging / COMPLETE).is_file():
+        switch(root)
+    elif staging.exists():
+        shutil.rmtree(staging)
+    for folder in (PARQUET_DIR, SITE):  # the temporary files of the per-file writes of earlier versions
+        for leftover in (root / folder).glob(".*.tmp-*"):
+            leftover.unlink()
+
+
+class build_lock:
+    """An exclusive lock on LOCK for the length of a build; a second build fails at once with one line.
+    The operating system releases it when the process ends, however it ends (no stale lock)."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK
+
+    def __enter__(self):
+        self.file = open(self.path, "a+b")
+        try:
+            import fcntl
+        except ImportError:  # Windows: msvcrt locks a byte of the file instead
+            import msvcrt
+
+            lock = lambda: msvcrt.locking(self.file.fileno(), msvcrt.LK_NBLCK, 1)  # noqa: E731
+        else:
+            lock = lambda: fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # noqa: E731
+        try:
+            lock()
+        except OSError:
+            self.file.close()
+            raise BuildError(f"{self.path}: another clusterdata build is running in this checkout; wait for it to "
+                             "finish (nothing was written)") from None
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()  # closing the file releases the lock
+        return False

@@ -106,9 +106,14 @@ def cmd_docs(args) -> int:
     from ._load import load
     from ._site import render_site
 
+    if os.path.isdir(args.dest) and os.listdir(args.dest):
+        raise FileExistsError(f"{args.dest} is not empty: docs would overwrite what is there; name a new or empty folder")
     descriptor = _catalog.descriptor()
     pages = render_site(descriptor, {r["name"]: load(r["name"]) for r in descriptor["resources"]})
-    os.makedirs(args.dest, exist_ok=True)
+    try:
+        os.makedirs(args.dest, exist_ok=True)
+    except OSError as error:
+        raise FileExistsError(f"{args.dest}: cannot create the folder ({error.strerror}): name a folder that can be created") from None
     for relative, data in pages.items():
         with open(os.path.join(args.dest, relative), "wb") as f:
             f.write(data)
@@ -177,7 +182,7 @@ def cmd_verify(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildFailed, build, find_root
+    from .build import BuildError, BuildFailed, build, find_root
     from .validate import report
 
     from .validate import sources_dir_from_environment
@@ -188,6 +193,9 @@ def cmd_build(args) -> int:
     except BuildFailed as failure:
         print(report(failure.problems), file=sys.stderr)
         print("build failed: nothing was written", file=sys.stderr)
+        return 1
+    except BuildError as error:
+        print(f"clusterdata: {error}", file=sys.stderr)
         return 1
     if args.check:
         if changed:
@@ -207,7 +215,13 @@ def cmd_validate(args) -> int:
     from .definitions import read_definitions
     from .validate import report, validate_package
 
+    from .validate import filesystem_problems
+
     root = Path(args.root) if args.root else find_root()
+    refused = filesystem_problems(root)  # links and special files, before any definition is read
+    if refused:
+        print(report(refused), file=sys.stderr)
+        return 1
     names = list(read_definitions(root / "schemas"))
     overrides = {}
     for file in args.files:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ._load import PANDAS_DTYPES
 from ._site import chart_fields
+from ._safety import printable, table_name_problem
 
 FIELD_TYPES = ("integer", "number", "string", "boolean")
 FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")
@@ -104,7 +105,12 @@ class DefinitionError(ValueError):
 
 
 def read_definition(path: Path) -> TableDef:
-    """Read and check one schemas/NAME.toml."""
+    """Read and check one schemas/NAME.toml (a regular file, named after a valid table name)."""
+    if path.is_symlink() or not path.is_file():
+        raise DefinitionError(f"{path}: is a symbolic link or not a regular file: commit the file itself")
+    rule = table_name_problem(path.stem)
+    if rule:
+        raise DefinitionError(f'{path.parent / printable(path.name)}: the table name "{printable(path.stem)}" {rule}')
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:

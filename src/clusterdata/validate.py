@@ -11,18 +11,63 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ._safety import FORMULA_START, character_name, is_formula, printable
 from .checks import run_checks
 from .definitions import TableDef, read_definitions
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 INTEGER = re.compile(r"-?[0-9]+")
-NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # as printed: no exponent, no infinity
+SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 GROUPED = re.compile(r"-?[0-9]{1,3}([, ][0-9]{3})+(\.[0-9]+)?")
+INTEGER_DIGITS, NUMBER_DIGITS = 18, 15  # what int64 and float64 hold exactly, as printed
+TEXT_LIMIT = 10_000  # characters in a text cell, unless the definition declares maxLength
+# Control characters (a line break is allowed outside keys), format characters (zero-width, bidi overrides,
+# soft hyphen, BOM), line/paragraph separators and spaces other than the plain one.
+INVISIBLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u1680\u180e"
+                       "\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\U000e0001-\U000e007f]")
+# A UTF-8 lead byte read as cp1252/latin-1 followed by continuation bytes read the same way (â€™ for ’, Ã© for é).
+MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                      "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+
+SUSPECT = re.compile(f"{INVISIBLE.pattern}|{MOJIBAKE.pattern}")  # one pass of the fast test for both
+FORMULA_FIRST = f"[{re.escape(FORMULA_START)}]"
+
+
+def mojibake(text: str) -> str | None:
+    """The first run of `text` that is UTF-8 bytes decoded as cp1252 (an Excel round trip), or None."""
+    for match in MOJIBAKE.finditer(text):
+        try:
+            b"".join(bytes([ord(c)]) if ord(c) < 256 else c.encode("cp1252") for c in match.group()).decode("utf-8")
+            return match.group()
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def text_rule(text: str, key: bool = False, enum: bool = False, limit: int | None = TEXT_LIMIT) -> str | None:
+    """Why a text cell cannot be stored (None if it can): invisible characters, a line break in a key,
+    formula-looking text (not in an enum column, whose values the definition fixes), garbled encoding, length."""
+    if key and "\n" in text:
+        return "contains a line break (U+000A): a key column holds one line"
+    found = INVISIBLE.search(text)
+    if found:
+        return f"contains {character_name(found.group())}, an invisible or control character: delete it"
+    if not enum and is_formula(text):
+        return (f'begins with "{printable(text[0])}": a spreadsheet would run it as a formula; '
+                "start the text with a letter, digit or quotation mark")
+    garbled = mojibake(text)
+    if garbled:
+        return (f'contains "{garbled}", text garbled by a wrong encoding (mojibake, as Excel makes of \u2019 or \u00e9): '
+                "retype it and save the file as UTF-8")
+    if limit is not None and len(text) > limit:
+        return f"is {len(text)} characters long: a text cell holds at most {limit} (a definition may declare maxLength)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -35,11 +80,12 @@ class Problem:
     layer: str = "schema"  # "schema", "cross-check" or "integrity": which kind of check found it
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        file = printable(self.file, 200)  # a file name from a pull request may hold terminal escapes
+        where = file if self.line is None else f"{file}:{self.line}"
         parts = [where]
         if self.column is not None:
             parts.append(f'column "{self.column}"')
-        parts.append(self.rule if self.value is None else f'value "{self.value}" {self.rule}')
+        parts.append(self.rule if self.value is None else f'value "{printable(self.value)}" {self.rule}')
         return ": ".join(parts)
 
 
@@ -59,8 +105,9 @@ class ParsedTable:
         return self.raw.to_dict("records")
 
 
-def parse_cell(text: str, kind: str):
-    """(value, None) or (None, rule broken). An empty cell is a missing value."""
+def parse_cell(text: str, kind: str, key: bool = False, enum: bool = False, limit: int | None = TEXT_LIMIT):
+    """(value, None) or (None, rule broken). An empty cell is a missing value. `key`, `enum` and `limit`
+    are what the text rules need to know of the column (see text_rule)."""
     if text == "":
         return None, None
     if text != text.strip():
@@ -68,16 +115,28 @@ def parse_cell(text: str, kind: str):
     if text.lower() in MISSING_MARKERS:
         return None, "looks like a missing-value marker; leave the cell empty for a missing value"
     if kind == "string":
-        return text, None
+        rule = text_rule(text, key, enum, limit)
+        return (None, rule) if rule else (text, None)
     if kind == "boolean":
         if text in ("true", "false"):
             return text == "true", None
         return None, "is not a boolean: write true or false"
+    what = "an integer" if kind == "integer" else "a number"
     if kind == "integer" and INTEGER.fullmatch(text):
+        if len(text.lstrip("-")) > INTEGER_DIGITS:
+            return None, f"is out of range: an integer here has at most {INTEGER_DIGITS} digits (stored in 64 bits)"
         return int(text), None
     if kind == "number" and NUMBER.fullmatch(text):
+        if len(text.lstrip("-").replace(".", "").lstrip("0")) > NUMBER_DIGITS:
+            return None, f"has more than {NUMBER_DIGITS} significant digits: a 64-bit float cannot store it as printed"
         return float(text), None
-    what = "an integer" if kind == "integer" else "a number"
+    if SCIENTIFIC.fullmatch(text):
+        return None, (f"is not {what} as printed: scientific notation is refused because spreadsheets round what they show "
+                      "(1.34E+03 for 1343); write every digit the source prints")
+    if text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+        return None, f"is not {what}: infinities and NaN are not values a source prints"
+    if text[0] in "\u2212\u2012\u2013\u2014\ufe63\uff0d" and NUMBER.fullmatch("-" + text[1:]):
+        return None, f"is not {what}: it begins with {character_name(text[0])}; write the minus as - (U+002D)"
     if GROUPED.fullmatch(text):
         return None, f"is not {what}: write it without thousands separators"
     if re.fullmatch(r"-?[0-9]+,[0-9]+", text):
@@ -88,6 +147,9 @@ def parse_cell(text: str, kind: str):
         return None, f"is not {what}: remove the spaces inside it"
     if kind == "integer" and NUMBER.fullmatch(text):
         return None, "is not an integer: the column holds whole numbers"
+    found = INVISIBLE.search(text)
+    if found:
+        return None, f"is not {what}: it contains {character_name(found.group())}, an invisible or control character"
     return None, f"is not {what}"
 
 
@@ -148,16 +210,32 @@ def file_problems(path: Path, table: TableDef, shown: str) -> tuple[list[Problem
     with open(path, encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
     if header != table.columns:
+        kept = len(header)
+        while kept and not header[kept - 1]:
+            kept -= 1
+        if kept < len(header):  # a spreadsheet saved empty columns: say so, rather than list empty names as unknown
+            problems.append(Problem(shown, 1, None, None, f"the header ends with {len(header) - kept} empty column name(s): "
+                                    "remove the trailing commas from every line"))
+            header = header[:kept]
+        counts = Counter(header)
+        twice = [c for c in table.columns if counts[c] > 1]
         missing = [c for c in table.columns if c not in header]
         extra = [c for c in header if c not in table.columns]
+        if twice:
+            problems.append(Problem(shown, 1, None, None, f"the header names the column(s) {', '.join(twice)} more than once"))
         if missing:
             problems.append(Problem(shown, 1, None, None, f"the header lacks the column(s) {', '.join(missing)}"))
         if extra:
-            problems.append(Problem(shown, 1, None, None, f"the header has unknown column(s) {', '.join(extra)}"))
-        if not missing and not extra:
+            problems.append(Problem(shown, 1, None, None, f"the header has unknown column(s) {quoted_names(extra)}"))
+        if not missing and not extra and not twice and header != table.columns:
             problems.append(Problem(shown, 1, None, None, f"the columns are out of order: the header must be {header_text}"))
         return problems, None
     return problems, header
+
+
+def quoted_names(columns: list[str]) -> str:
+    """Header names as a message shows them: quoted (a trailing or non-breaking space shows), escaped, at most ten."""
+    return ", ".join(f'"{printable(c, 40)}"' for c in columns[:10]) + (f" and {len(columns) - 10} more" if len(columns) > 10 else "")
 
 
 def fast_read(path: Path, table: TableDef):
@@ -177,6 +255,12 @@ def fast_read(path: Path, table: TableDef):
         data_lines += f.read(1) != b"\n"
     if data_lines - 1 != len(raw) or raw.isna().any().any():
         return None  # a line break inside a quoted cell, or a short row: read it line by line
+    padded = raw.iloc[:, -1] == ""  # pandas pads a short row with empty cells: count the cells of those rows
+    if padded.any():
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read().split("\n")  # one row per line here (a line break inside a cell went to exact_read)
+        if any(len(row) != len(table.columns) for row in csv.reader(text[p + 1] for p in padded[padded].index)):
+            return None
     return raw
 
 
@@ -188,33 +272,57 @@ def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
     with open(path, encoding="utf-8-sig" if skip_bom else "utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
+        end = reader.line_num
         for row in reader:
-            line = reader.line_num
+            start, line, end = end + 1, reader.line_num, reader.line_num
+            if len(row) != len(table.columns) and line > start and any("\n" in cell for cell in row):
+                problems.append(Problem(shown, start, None, None, f"has a quotation mark that opens a cell and is not "
+                                        f"closed before line {line}: close it, or write a quotation mark in a cell as \"\""))
+                continue
             if len(row) != len(table.columns) and any(cell.strip() for cell in row):
                 problems.append(Problem(shown, line, None, None, f"has {len(row)} cells, the header has {len(table.columns)}"))
                 continue
             rows.append(row if len(row) == len(table.columns) else [""] * len(table.columns))
-            lines.append(line)
+            lines.append(start)  # a row whose cell spans lines is named by its first line
     raw = pd.DataFrame(rows, columns=table.columns, dtype=object).astype(str) if rows else pd.DataFrame({c: pd.Series([], dtype=str) for c in table.columns})
     return raw, lines, problems
 
 
 def typed_frame(raw, lines, table: TableDef, shown: str):
-    """The typed frame and the cells that break their column's syntax (reported in line, then column order)."""
+    """The typed frame and the cells that break their column's syntax (reported in line, then column order).
+
+    A vectorised test passes most cells; each cell it does not pass is judged by parse_cell, the one
+    place of the rules (the fast test may only be stricter, never more lenient).
+    """
     import pandas as pd
 
     found, columns = [], {}
     for order, name in enumerate(table.columns):
         field = table.field(name)
+        constraints = field.get("constraints", {})
+        rules = {"key": name in table.primary_key, "enum": "enum" in constraints,
+                 "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
         empty_is_value = "" not in field.get("missingValues", [""])
         ok = text.str.fullmatch(FAST_PATTERNS[field["type"]]) | (text == "")
         if field["type"] == "string":
             ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
-        values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
+            ok &= ~text.str.contains(SUSPECT) & (text.str.len() <= TEXT_LIMIT)
+            ok &= ~text.str.contains("\n", regex=False) if rules["key"] else True
+            if not rules["enum"]:
+                suspects = text[text.str.match(FORMULA_FIRST)]  # is_formula, the rule, judges only these
+                ok[suspects.index[suspects.map(is_formula).astype(bool)]] = False
+        elif field["type"] == "integer":
+            ok &= text.str.lstrip("-").str.len() <= INTEGER_DIGITS
+        elif field["type"] == "number":
+            ok &= text.str.lstrip("-").str.replace(".", "", regex=False).str.lstrip("0").str.len() <= NUMBER_DIGITS
         for position in ok[~ok].index:
-            _, rule = parse_cell(text.iat[position], field["type"])
+            _, rule = parse_cell(text.iat[position], field["type"], **rules)
+            if rule is None:  # a candidate the fast test could not clear (e.g. a mojibake look-alike) that is fine
+                ok.iat[position] = True
+                continue
             found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
+        values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
         columns[name] = CONVERT[field["type"]](values)
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
@@ -277,11 +385,16 @@ def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
         rule = {"not_nullable": "is missing: the column is required", "field_uniqueness": "appears twice: the column must be unique"}.get(case.check, case.check)
         problems.append(Problem(parsed.file, line, case.column, cell, rule))
     key = parsed.table.primary_key
+    groups = defaultdict(list)  # the rows of each duplicated key, found in one pass (5,000 pasted rows must not hang)
     for position in sorted(duplicates):
-        text = ";".join(f"{c}={parsed.cell(position, c)}" for c in key)
-        others = [parsed.lines[p] for p in sorted(duplicates) if p != position and all(parsed.cell(p, c) == parsed.cell(position, c) for c in key)]
+        groups[tuple(parsed.cell(position, c) for c in key)].append(position)
+    for position in sorted(duplicates):
+        values = tuple(parsed.cell(position, c) for c in key)
+        text = ";".join(f"{c}={printable(v)}" for c, v in zip(key, values))
+        others = [parsed.lines[p] for p in groups[values] if p != position]
+        also = ", ".join(map(str, others[:10])) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
         problems.append(Problem(parsed.file, parsed.lines[position], None, None,
-                                f"duplicate key {text}: the key ({', '.join(key)}) must be unique (also on line {', '.join(map(str, others))})"))
+                                f"duplicate key {text}: the key ({', '.join(key)}) must be unique (also on line {also})"))
     return problems
 
 
@@ -386,18 +499,23 @@ def quote_problems(parsed: dict[str, ParsedTable], definitions, sources_dir: Pat
     """Every quote of a table declaring `quotes` occurs in its source's text (runs of whitespace collapsed)."""
     if "sources" not in parsed:
         return []
-    files = dict(zip(parsed["sources"].raw["source_id"], parsed["sources"].raw["file"]))
+    sources, files, problems = parsed["sources"], {}, []
+    for row, line in zip(sources.records(), sources.lines):
+        if inside(sources_dir / row["file"], sources_dir):
+            files[row["source_id"]] = row["file"]
+        else:  # an absolute path or ../ would reach any file, and the message would tell whether a quote is in it
+            problems.append(Problem(sources.file, line, "file", row["file"],
+                                    "is not a file inside the folder of the source texts: name the file alone, without folders"))
     texts: dict[str, str | None] = {}
-    problems = []
     for name, table in definitions.items():
         if not table.quotes or name not in parsed:
             continue
         target = parsed[name]
         for source_id, quote, line in zip(target.raw[table.quotes["source"]], target.raw[table.quotes["quote"]], target.lines):
             if source_id not in files or not quote:
-                continue  # an unknown source is reported by the foreign key check
+                continue  # an unknown source is reported by the foreign key check, a file outside the folder above
+            path = sources_dir / files[source_id]
             if source_id not in texts:
-                path = sources_dir / files[source_id]
                 texts[source_id] = " ".join(path.read_text(encoding="utf-8").split()) if path.is_file() else None
             if texts[source_id] is None:
                 problems.append(Problem(target.file, line, table.quotes["source"], source_id,
@@ -414,21 +532,61 @@ def sources_dir_from_environment() -> Path | None:
     return Path(value) if value else None
 
 
+def filesystem_problems(root: Path) -> list[Problem]:
+    """Everything in schemas/ and data/raw/ that is not a regular file inside the checkout, by name.
+
+    A contribution may carry a symbolic link to /proc/self/environ or /etc/passwd; such files are
+    refused before anything is read, so no message can echo what lies outside the checkout.
+    """
+    problems = []
+    for folder in (root / "schemas", root / "data" / "raw"):
+        shown = folder.relative_to(root).as_posix()
+        if folder.is_symlink() or (folder.exists() and not inside(folder, root)):
+            problems.append(Problem(shown, None, None, None, "is a symbolic link: the folder must be part of the checkout"))
+            continue
+        if not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            where = f"{shown}/{printable(entry.name)}"
+            if entry.is_symlink():
+                problems.append(Problem(where, None, None, None, "is a symbolic link: commit the file itself (nothing outside the checkout is read)"))
+            elif not entry.is_file():
+                problems.append(Problem(where, None, None, None, f"is not a regular file: {shown} holds only files"))
+    return problems
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """True when `path`, with every link resolved, lies strictly inside `folder`."""
+    return path.resolve().is_relative_to(folder.resolve()) and path.resolve() != folder.resolve()
+
+
 def validate_package(root: Path, overrides: dict[str, Path] | None = None, sources_dir: Path | None = None):
     """Parse and check every table of the repository at `root`; `overrides` replaces a table's CSV by another file.
 
     Quotes are checked against the source texts in `sources_dir` when it is given.
     Returns (parsed tables by name, problems). The build writes only when the problems are none.
+    Files that are not regular files of the checkout are refused before anything is read.
     """
-    definitions = read_definitions(root / "schemas")
+    refused = filesystem_problems(root)
     overrides = overrides or {}
+    refused += [Problem(str(path), None, None, None, "is a symbolic link or not a regular file: name the file itself")
+                for path in overrides.values() if path.is_symlink() or not path.is_file()]
+    if sources_dir is not None and not sources_dir.is_dir():
+        refused.append(Problem(f"CLUSTERDATA_SOURCES={printable(str(sources_dir))}", None, None, None,
+                               "is not a folder: set it to the folder of the source texts, or unset it to skip the quote check"))
+    if refused:
+        return {}, refused
+    definitions = read_definitions(root / "schemas")
+    if not definitions:
+        return {}, [Problem("schemas", None, None, None, "holds no table definitions (NAME.toml): is this a clusterdata checkout?")]
     raw_dir = root / "data" / "raw"
     problems: list[Problem] = []
     for csv_path in sorted(raw_dir.glob("*.csv")):
         if csv_path.stem not in definitions:
             problems.append(Problem(shown_path(csv_path, root), None, None, None,
-                                    f"has no definition: add schemas/{csv_path.stem}.toml, or rename the file to its table's name"))
+                                    f"has no definition: add schemas/{printable(csv_path.stem)}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
+    unchecked: set[str] = set()  # tables whose cells break their rules: cross-checked once those are fixed
     for name, table in definitions.items():
         path = overrides.get(name, raw_dir / f"{name}.csv")
         if not path.is_file():
@@ -438,11 +596,16 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
         problems += table_problems
         if table_parsed is not None:
             parsed[name] = table_parsed
+        if table_problems:
+            unchecked.add(name)
     for name, table_parsed in parsed.items():
-        problems += cross_check_problems(table_parsed, parsed.get("annotations"))
-    problems += integrity_problems(parsed, definitions, root)
+        if name not in unchecked:  # sums over a table with broken cells would only echo them, misleadingly
+            problems += cross_check_problems(table_parsed, parsed.get("annotations"))
+    reported = {(p.file, p.line, p.column) for p in problems}  # a cell already refused is not reported again
+    integrity = integrity_problems(parsed, definitions, root)
     if sources_dir is not None:
-        problems += quote_problems(parsed, definitions, sources_dir)
+        integrity += quote_problems(parsed, definitions, sources_dir)
+    problems += [p for p in integrity if (p.file, p.line, p.column) not in reported]
     return parsed, problems
 
 
