@@ -33,13 +33,78 @@ def test_search_words_must_all_match():
 
 def test_search_by_year_keeps_periods_that_cover_it():
     found = clusterdata.search(year=2004)
+    start, end = found["period_start"], found["period_end"]
     assert len(found) > 0
-    assert ((found["period_start"] <= 2004) & (found["period_end"] >= 2004)).all()
-    assert not found["period_start"].isna().any()
+    assert ((start.isna() | (start <= 2004)) & (end.isna() | (end >= 2004)) & (start.notna() | end.notna())).all()
+
+
+@pytest.mark.parametrize("year,found,missed", [
+    (2005, ["ning_2009_ict-038"], ["ning_2009_ict-094", "ning_2009_ict-097"]),  # "since 2002"; the "?-2004" period
+    (2004, ["ning_2009_ict-038", "ning_2009_ict-094", "ning_2009_ict-097"], []),
+    (2001, ["ning_2009_ict-094"], ["ning_2009_ict-038"]),  # a first year the scan cannot read covers the earlier side
+])
+def test_search_by_year_on_periods_open_at_one_end(year, found, missed):
+    ids = set(clusterdata.search(year=year)["stat_id"])
+    assert set(found) <= ids
+    assert not set(missed) & ids
+
+
+def test_a_number_without_a_period_matches_no_year():
+    undated = set(STATS.loc[STATS["period_start"].isna() & STATS["period_end"].isna(), "stat_id"])
+    assert len(undated) == 43
+    for year in range(1800, 2031, 7):
+        assert not undated & set(clusterdata.search(year=year)["stat_id"])
 
 
 def test_search_by_subject_ignores_case():
-    assert len(clusterdata.search(subject="hefei")) == (STATS["subject"].str.lower() == "hefei").sum() > 0
+    assert len(clusterdata.search(subject="hefei")) == len(clusterdata.search(subject="HEFEI")) > 0
+
+
+def test_search_by_subject_finds_the_subjects_that_contain_its_words():
+    found = clusterdata.search(subject="Hefei", year=2020)
+    assert set(found["stat_id"]) == {"economist_2023_hefei-003", "economist_2023_hefei-015", "economist_2023_hefei-022"}
+    subjects = set(clusterdata.search(subject="hefei")["subject"])
+    assert subjects == {"Hefei", "Hefei Jiantou", "Hefei (NIO investment)", "Hefei Quantum Boulevard district"}
+    assert set(clusterdata.search(subject="IBM")["subject"]) == {"IBM", "Lenovo vs IBM"}
+
+
+def test_a_subject_no_row_has_is_refused_with_the_closest_ones():
+    with pytest.raises(ValueError) as error:
+        clusterdata.search(subject="Hefie")
+    assert str(error.value) == "no subject named 'Hefie' in statistics; did you mean 'Hefei'?"
+
+
+def test_a_long_form_finds_the_rows_of_its_abbreviation():
+    fdi = clusterdata.search("FDI")
+    text = STATS["quote"] + " " + STATS["indicator"].str.replace("_", " ")
+    mentions = STATS[text.str.contains(r"\bFDI|foreign direct investment", case=False)]
+    assert sorted(fdi["stat_id"]) == sorted(mentions["stat_id"]) and len(fdi) == 5
+    assert list(clusterdata.search("foreign direct investment")["stat_id"]) == list(fdi["stat_id"])
+    assert list(clusterdata.search("research and development")["stat_id"]) == list(clusterdata.search("R&D")["stat_id"])
+
+
+def test_words_match_at_the_start_of_words():
+    assert "economist_2023_hefei-001" not in set(clusterdata.search("ict")["stat_id"])  # "district"
+    assert "economist_2023_hefei-001" in set(clusterdata.search("distr")["stat_id"])
+
+
+@pytest.mark.parametrize("words,table,columns", [
+    ("FDI", "ict_fdi", ["fdi_m_usd"]),
+    ("foreign direct investment", "ict_fdi", ["fdi_m_usd"]),
+    ("Hefei", "hefei_state_investments", []),
+    ("R&D", "ict_rd_intensity", ["rd_to_value_added_pct"]),
+])
+def test_search_points_to_the_tables_that_hold_the_words(words, table, columns):
+    tables = {t["table"]: t for t in clusterdata.search(words).attrs["tables"]}
+    assert tables[table]["columns"] == columns
+    assert tables[table]["title"] == clusterdata.describe(table)["title"]
+    assert "statistics" not in tables and "annotations" not in tables
+
+
+def test_search_of_a_year_as_text_says_how_to_ask_for_it():
+    with pytest.raises(TypeError) as error:
+        clusterdata.search(2004)
+    assert str(error.value) == "text must be words to find, such as 'FDI', not 2004; for the numbers of a year use year=2004"
 
 
 def test_search_returns_the_statistics_columns():
@@ -87,3 +152,10 @@ def test_period_text(start, end, text):
     from clusterdata.cli import period_text
 
     assert period_text(pd.NA if start is None else start, pd.NA if end is None else end) == text
+
+
+def test_cli_search_names_the_tables_that_hold_the_words(capsys):
+    assert main(["search", "FDI"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "also in table ict_fdi (columns: fdi_m_usd): China's actual utilized foreign investment in the ICT industry, 1995-2004" in out
+    assert out[-1] == "5 statistics"

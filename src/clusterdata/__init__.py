@@ -5,6 +5,7 @@
     >>> clusterdata.describe("pinghu_output")    # title, source, columns with units, annotations
     >>> clusterdata.load("pinghu_output")        # a pandas DataFrame (backend="arrow" or "polars" too)
     >>> clusterdata.search("FDI", source="ning_2009_ict")   # numbers stated in the text, with quotes
+    >>> clusterdata.annotations("ict_fdi", row={"year": 2004})  # every note on a cell, row or table
     >>> print(clusterdata.cite("pinghu_output"))        # its source and this dataset (.bibtex too)
 
 Importing this module costs almost nothing: each function imports what it needs when first
@@ -16,7 +17,8 @@ __version__ = "0.1.0"
 
 from ._errors import IntegrityError, UnknownTableError
 
-__all__ = ["IntegrityError", "UnknownTableError", "__version__", "changes", "cite", "describe", "diff", "load", "search", "tables", "versions"]
+__all__ = ["IntegrityError", "UnknownTableError", "__version__", "annotations", "changes", "cite", "describe", "diff", "load", "search",
+           "tables", "versions"]
 
 
 def tables() -> list:
@@ -73,12 +75,68 @@ def changes(since: str, name: str | None = None) -> dict:
 
 
 def search(text=None, *, source=None, subject=None, indicator=None, year=None):
-    """Rows of `statistics` (numbers stated in the sources' text, with their quotes) matching every filter:
-    words in the subject, indicator, location or quote; a source_id; a subject; words of the indicator;
-    a year the number's period covers."""
+    """Numbers stated in the sources' text (rows of `statistics`, with their quotes) matching every filter.
+
+    Parameters
+    ----------
+    text : str, optional
+        Words found at the start of words of the subject, indicator, location or quote, case ignored;
+        common abbreviations and their long forms match each other ("FDI", "foreign direct investment").
+    source : str, optional
+        A source_id, such as "ning_2009_ict".
+    subject : str, optional
+        Words of the subject: "Hefei" finds "Hefei", "Hefei Jiantou" and "Hefei (NIO investment)".
+    indicator : str, optional
+        Words of the indicator name.
+    year : int, optional
+        A year the number's period covers; a period open or unreadable at one end covers every year on
+        that side, and a number without a period matches no year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows. With `text`, ``attrs["tables"]`` lists the other tables whose metadata or
+        cells hold the words (``{"table", "title", "columns"}``), such as ict_fdi for "FDI".
+
+    Raises
+    ------
+    ValueError
+        An unknown source or a subject no row has (with the closest names), or a year that is not one.
+    TypeError
+        A filter of the wrong kind, such as ``search(2004)`` for ``search(year=2004)``.
+    """
     from ._statistics import search
 
     return search(text, source=source, subject=subject, indicator=indicator, year=year)
+
+
+def annotations(name, row=None, column=None):
+    """Every note that applies to the cells asked for: notes on the cell, its row, its group of rows, its
+    column and the whole table.
+
+    Parameters
+    ----------
+    name : str
+        A table name.
+    row : mapping, optional
+        Column values that select rows, such as ``{"year": 2004, "ownership": "joint_stock"}``
+        (any columns; every row when omitted).
+    column : str, optional
+        A column; every column when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of the `annotations` table (table_name, row_key, column_name, kind, note).
+
+    Raises
+    ------
+    UnknownTableError, ValueError
+        An unknown table or column, or a row selection that matches no row.
+    """
+    from ._annotations import annotations
+
+    return annotations(name, row, column)
 
 
 def cite(name: str, *more: str):

@@ -94,11 +94,16 @@ def resource(name: str) -> dict:
 
 
 def unknown_table_message(name: object, known: list[str]) -> str:
+    return unknown_name_message("table", name, known, "in clusterdata")
+
+
+def unknown_name_message(kind: str, name: object, known: list[str], where: str) -> str:
+    """`no KIND named NAME WHERE; did you mean ...?` (or the list of known names when none is close)."""
     import difflib
 
     close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"the tables are: {', '.join(known)}"
-    return f"no table named {name!r} in clusterdata; {hint}"
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}?" if close else f"the {kind}s are: {', '.join(known)}"
+    return f"no {kind} named {name!r} {where}; {hint}"
 
 
 def parquet_path(name: str) -> str:

@@ -1,41 +1,137 @@
-"""search(): the numbers stated in the sources' prose, filtered."""
+"""search(): the numbers stated in the sources' prose, filtered, and the tables that hold the words.
+
+Words match at the start of a word, case ignored ("invest" finds "investment", "ict" does not find
+"district"). A word or phrase of one of the SYNONYMS groups matches any member of its group, so
+"foreign direct investment" finds the rows that say "FDI". A year matches the numbers whose period
+covers it; a period open at one end ("since 2002", "until 2004") covers every year on its open side,
+and a number with no period matches no year.
+"""
 
 from __future__ import annotations
 
+import re
+
+from . import _catalog
 from ._load import load
+
+# Words and phrases that name one thing in the sources; short forms match as whole words (plural s allowed).
+SYNONYMS = (
+    ("fdi", "foreign direct investment"),
+    ("fie", "foreign-invested enterprise", "foreign invested enterprise", "foreign-funded", "foreign funded"),
+    ("ict", "information and communication technology", "information and communications technology"),
+    ("r&d", "research and development"),
+    ("soe", "state-owned enterprise", "state owned enterprise"),
+    ("sce", "state-controlled enterprise", "state controlled enterprise"),
+    ("gvc", "global value chain"),
+    ("us", "u.s.", "united states", "america"),
+)
+# Tables whose text is not a place a number is held: statistics is searched row by row, notes by annotations().
+NOT_POINTED_TO = ("statistics", "annotations")
+
+
+def terms(text: str) -> list[re.Pattern]:
+    """One pattern per word or synonym phrase of `text`; a row matches when every pattern does."""
+    text = " ".join(text.lower().split())
+    patterns = []
+    for group in SYNONYMS:
+        for phrase in sorted((g for g in group if " " in g or "-" in g), key=len, reverse=True):
+            found = re.search(rf"(?<![\w&.]){re.escape(phrase)}s?(?![\w&])", text)
+            if found:
+                text = text[: found.start()] + " " + text[found.end():]
+                patterns.append(group_pattern(group))
+    for word in text.split():
+        group = next((g for g in SYNONYMS if word in g or word.rstrip("s") in g), None)
+        patterns.append(group_pattern(group) if group else re.compile(rf"(?<![\w&]){re.escape(word)}"))
+    return patterns
+
+
+def group_pattern(group: tuple[str, ...]) -> re.Pattern:
+    """Any member of a synonym group, as a whole word or phrase, with an optional plural s."""
+    members = "|".join(re.escape(g) for g in sorted(group, key=len, reverse=True))
+    return re.compile(rf"(?<![\w&.])(?:{members})s?(?![\w&])")
+
+
+def matches_all(patterns: list[re.Pattern], text: str) -> bool:
+    return all(p.search(text) for p in patterns)
+
+
+def check_arguments(text, source, subject, indicator, year) -> int | None:
+    """One-line errors for arguments of the wrong kind; returns the year as an int."""
+    if text is not None and not isinstance(text, str):
+        hint = f"; for the numbers of a year use year={text}" if isinstance(text, int) and not isinstance(text, bool) else ""
+        raise TypeError(f"text must be words to find, such as 'FDI', not {text!r}{hint}")
+    for label, value in (("source", source), ("subject", subject), ("indicator", indicator)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{label} must be text, not {value!r}")
+    if year is None:
+        return None
+    if isinstance(year, bool) or not isinstance(year, int) and not (isinstance(year, str) and year.isdigit()):
+        raise ValueError(f"year must be a whole year such as 2004, not {year!r}")
+    return int(year)
+
+
+def subject_mask(frame, subject: str):
+    """Subjects that contain `subject` as whole words ("Hefei" finds "Hefei Jiantou" and "Hefei (NIO investment)")."""
+    pattern = re.compile(rf"(?<!\w){re.escape(' '.join(subject.lower().split()))}(?!\w)")
+    mask = frame["subject"].str.lower().map(lambda s: bool(pattern.search(s))).astype(bool)
+    if not mask.any():
+        subjects = sorted(set(frame["subject"]))
+        raise ValueError(_catalog.unknown_name_message("subject", subject, subjects, "in statistics"))
+    return mask
 
 
 def search(text: str | None = None, *, source: str | None = None, subject: str | None = None,
            indicator: str | None = None, year: int | None = None):
-    """Rows of `statistics` matching every filter given.
+    """Rows of `statistics` matching every filter given; `attrs["tables"]` names the other tables holding the words.
 
-    text: words found (case ignored) in the subject, indicator, location or quote;
-    source: a source_id; subject: the subject (case ignored); indicator: words of the indicator name;
+    text: words found in the subject, indicator, location or quote (see the module docstring);
+    source: a source_id; subject: words of the subject; indicator: words of the indicator name;
     year: only numbers whose period covers that year.
     """
     import pandas as pd
 
+    year = check_arguments(text, source, subject, indicator, year)
     frame = load("statistics")
     if source is not None and source not in set(frame["source_id"]):
-        from ._catalog import unknown_table_message
-
-        known = sorted(set(frame["source_id"]))
-        raise ValueError(unknown_table_message(source, known).replace("no table named", "no source named").replace("the tables are", "the sources are"))
-    if year is not None:
-        if isinstance(year, bool) or not isinstance(year, int) and not (isinstance(year, str) and year.isdigit()):
-            raise ValueError(f"year must be a whole year such as 2004, not {year!r}")
-        year = int(year)
+        raise ValueError(_catalog.unknown_name_message("source", source, sorted(set(frame["source_id"])), "in clusterdata"))
     keep = pd.Series(True, index=frame.index)
-    if text:
+    patterns = terms(text) if text else []
+    if patterns:
         haystack = (frame["subject"] + " " + frame["indicator"].str.replace("_", " ") + " " + frame["location"] + " " + frame["quote"]).str.lower()
-        for word in text.lower().split():
-            keep &= haystack.str.contains(word, regex=False)
+        keep &= haystack.map(lambda h: matches_all(patterns, h)).astype(bool)
     if source:
         keep &= frame["source_id"] == source
     if subject:
-        keep &= frame["subject"].str.lower() == subject.lower()
+        keep &= subject_mask(frame, subject)
     if indicator:
         keep &= frame["indicator"].str.contains(indicator.lower().replace(" ", "_"), regex=False)
     if year is not None:
-        keep &= (frame["period_start"] <= year).fillna(False) & (frame["period_end"] >= year).fillna(False)
-    return frame[keep].reset_index(drop=True)
+        start, end = frame["period_start"], frame["period_end"]
+        has_period = start.notna() | end.notna()
+        keep &= has_period & (start.isna() | (start <= year)).fillna(False) & (end.isna() | (end >= year)).fillna(False)
+    found = frame[keep].reset_index(drop=True)
+    found.attrs["tables"] = tables_holding(patterns) if patterns else []
+    return found
+
+
+def tables_holding(patterns: list[re.Pattern]) -> list[dict]:
+    """The tables (not statistics or annotations) whose name, title, description, columns or text cells hold every word.
+
+    The source's citation is left out: it would point every table of a source at the words of its title.
+    """
+    found = []
+    for name in _catalog.tables():
+        if name in NOT_POINTED_TO:
+            continue
+        resource = _catalog.resource(name)
+        table = load(name, backend="arrow")
+        table_text = " ".join([name.replace("_", " "), resource.get("title", ""), resource.get("description", "")]).lower()
+        column_text = {}
+        for field in resource["schema"]["fields"]:
+            cells = {v.replace("_", " ") for v in table.column(field["name"]).to_pylist() if isinstance(v, str)}
+            column_text[field["name"]] = " ".join([field["name"].replace("_", " "), field.get("description", ""), *sorted(cells)]).lower()
+        if not matches_all(patterns, table_text + " " + " ".join(column_text.values())):
+            continue
+        columns = [c for c, t in column_text.items() if any(p.search(t) for p in patterns)]
+        found.append({"table": name, "title": resource.get("title", ""), "columns": columns})
+    return found

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._annotations import key_text  # the one way a key value is written, shared with annotations()
+
 EPSILON = 1e-9  # floating-point slack on top of each declared tolerance
 
 
@@ -53,12 +55,6 @@ class View:
 
 def fmt(x: float) -> str:
     return f"{x:.6g}"
-
-
-def key_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def text(value) -> str:

@@ -1,4 +1,5 @@
-"""The clusterdata command: list, show, describe, search, cite, export, verify, build and validate."""
+"""The clusterdata command: list, show, describe, search, annotations, cite, export, verify, docs, diff, changes, release,
+build and validate."""
 
 from __future__ import annotations
 
@@ -89,7 +90,28 @@ def cmd_search(args) -> int:
         value = "(illegible)" if row.value != row.value else number_text(row.value)
         print(f"{row.stat_id}  {row.subject}: {row.indicator}{period} {row.comparator} {value} {row.unit}")
         print(f'    "{" ".join(row.quote.split())}" ({row.location})')
+    for table in found.attrs["tables"]:
+        columns = f" (columns: {', '.join(table['columns'])})" if table["columns"] else ""
+        print(f"also in table {table['table']}{columns}: {table['title']}")
     print(f"{len(found)} statistic{'s' if len(found) != 1 else ''}")
+    return 0
+
+
+def cmd_annotations(args) -> int:
+    from ._annotations import annotations
+
+    row = {}
+    for pair in args.row:
+        column, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--row takes COLUMN=VALUE, such as --row year=2004, not {pair!r}")
+        row[column] = value
+    notes = annotations(args.name, row or None, args.column)
+    for note in notes.itertuples():
+        target = "; ".join(filter(None, [note.row_key or "every row", note.column_name or "every column"]))
+        print(f"{note.kind} [{target}]")
+        print(textwrap.fill(" ".join(note.note.split()), width=100, initial_indent="    ", subsequent_indent="    "))
+    print(f"{len(notes)} note{'s' if len(notes) != 1 else ''}")
     return 0
 
 
@@ -266,10 +288,15 @@ def parser() -> argparse.ArgumentParser:
     search = verbs.add_parser("search", help="find numbers stated in the sources' text, with their quotes")
     search.add_argument("text", nargs="*", help="words to find in the subject, indicator, location or quote (case ignored; all must match)")
     search.add_argument("--source", help="a source_id, e.g. ning_2009_ict")
-    search.add_argument("--subject", help="the subject, e.g. Hefei (case ignored)")
+    search.add_argument("--subject", help="words of the subject, e.g. Hefei (case ignored)")
     search.add_argument("--indicator", help="words of the indicator name")
-    search.add_argument("--year", type=int, help="only numbers whose period covers this year")
+    search.add_argument("--year", type=int, help="only numbers whose period covers this year (a period open at one end covers that side)")
     search.set_defaults(run=cmd_search)
+    notes = verbs.add_parser("annotations", help="every note on a table's cells, rows, groups of rows, columns and the table")
+    notes.add_argument("name")
+    notes.add_argument("--row", action="append", default=[], metavar="COLUMN=VALUE", help="select rows (repeat for several columns)")
+    notes.add_argument("--column", help="only the notes that apply to this column")
+    notes.set_defaults(run=cmd_annotations)
     export = verbs.add_parser("export", help="write every table, with a datapackage.json of their checksums, to a folder")
     export.add_argument("dest", help="the folder to write to (created if missing)")
     export.add_argument("--format", required=True, choices=["parquet", "csv", "xlsx", "sqlite", "json", "dta"])
