@@ -20,8 +20,12 @@ from conftest import REPO
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("dist")
-    return release.bundle(REPO, dest)
+    """The bundle of the current version, from a copy of the checkout in which that version is recorded
+    (as a maintainer records it before tagging), so that a pull request that bumps the version tests it too."""
+    root = tmp_path_factory.mktemp("checkout") / "clusterdata"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "build", "dist", "__pycache__"))
+    release.record(root)
+    return release.bundle(root, tmp_path_factory.mktemp("dist"))
 
 
 def test_the_bundle_checks_with_sha256sum_and_unzip(bundled):
@@ -43,9 +47,8 @@ def test_the_bundle_checks_with_sha256sum_and_unzip(bundled):
 
 def test_the_bundle_is_the_release_as_recorded(bundled):
     folder, _ = bundled
-    version = clusterdata.__version__
-    assert (folder / "datapackage.json").read_bytes() == (REPO / "releases" / version / "datapackage.json").read_bytes()
-    assert clusterdata.diff(version, str(folder))["tables"] == {}  # every Parquet file checked by its sha256
+    assert (folder / "datapackage.json").read_bytes() == (REPO / "datapackage.json").read_bytes()
+    assert clusterdata.diff(str(REPO), str(folder))["tables"] == {}  # every Parquet file checked by its sha256
 
 
 def test_the_bundles_datacite_metadata_is_valid(bundled):
@@ -61,7 +64,7 @@ def test_the_bundles_datacite_metadata_is_valid(bundled):
 def test_a_bundle_needs_the_version_recorded(tmp_path):
     root = tmp_path / "checkout"
     shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".venv", ".git", "docs", "tests", "releases"))
-    with pytest.raises(ValueError, match=r"^version 0\.1\.0 is not recorded as released \(or its data changed since\): "
+    with pytest.raises(ValueError, match=rf"^version {re.escape(clusterdata.__version__)} is not recorded as released \(or its data changed since\): "
                                          r"run `clusterdata release check`, then `clusterdata release record` and commit releases/$"):
         release.bundle(root, tmp_path / "dist")
     assert not (tmp_path / "dist").exists()
