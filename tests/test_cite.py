@@ -22,6 +22,8 @@ Cited: \nocite{*}
 \end{document}
 """
 
+DATASET_KEY = f"clusterdata_{clusterdata.__version__.replace('.', '_')}"  # the dataset's BibTeX key names its version
+
 
 def compile_latex(folder, bib: str, style: str) -> tuple[str, str]:
     """pdflatex, bibtex, pdflatex on a document citing every entry of `bib`; returns the .bbl and bibtex's log."""
@@ -55,7 +57,7 @@ def test_all_tables_cited_together_give_each_entry_once(tmp_path, style):
     bbl, _ = compile_latex(tmp_path, bib, style)
     keys = re.findall(r"\\bibitem(?:\[[^\]]*\])?\{(\w+)\}", bbl)
     assert sorted(keys) == sorted(["huang_yang_pinghu", "ning_2009_ict", "ross_capacity_cooperation",
-                                   "economist_2023_hefei", "saxenian_2010_smes", "clusterdata_0_1_0"])
+                                   "economist_2023_hefei", "saxenian_2010_smes", DATASET_KEY])
     flat = " ".join(bbl.split())
     assert "world ICT industry" in flat and "China's outward" in flat  # titles keep their case
     assert r"The Economist, Finance \& economics" in flat
@@ -92,7 +94,7 @@ def test_ris_parses_with_rispy():
     rispy = pytest.importorskip("rispy", reason="the RIS test needs rispy (the `test` extra)")
     entries = rispy.loads(clusterdata.cite("ict_fdi", "hefei_state_investments", "pinghu_output").ris)
     assert [(e["type_of_reference"], e["id"]) for e in entries] == [
-        ("SLIDE", "huang_yang_pinghu"), ("JOUR", "ning_2009_ict"), ("MGZN", "economist_2023_hefei"), ("DATA", "clusterdata_0_1_0")]
+        ("SLIDE", "huang_yang_pinghu"), ("JOUR", "ning_2009_ict"), ("MGZN", "economist_2023_hefei"), ("DATA", DATASET_KEY)]
     ning = entries[1]
     assert (ning["authors"], ning["journal_name"], ning["volume"], ning["number"], ning["start_page"], ning["end_page"], ning["year"]) == (
         ["Ning, Lutao"], "Pacific Affairs", "82", "1", "67", "91", "2009")
@@ -104,7 +106,7 @@ def test_csl_json_renders_with_citeproc():
     from citeproc.source.json import CiteProcJSON
 
     items = json.loads(clusterdata.cite("ict_fdi", "us_car_value_added").csl_json)
-    assert [i["id"] for i in items] == ["ning_2009_ict", "ross_capacity_cooperation", "clusterdata_0_1_0"]
+    assert [i["id"] for i in items] == ["ning_2009_ict", "ross_capacity_cooperation", DATASET_KEY]
     source = CiteProcJSON(items)
     style = citeproc.CitationStylesStyle("harvard-cite-them-right", validate=False)
     bibliography = citeproc.CitationStylesBibliography(style, source, citeproc.formatter.plain)
@@ -115,7 +117,7 @@ def test_csl_json_renders_with_citeproc():
         "pp. 67–91. Available at: http://pacificaffairs.ubc.ca/recent/v82no1.html.",
         "Ross, J. (2015) “International Production Capacity Cooperation – a New Stage in China’s Globalization”.",
         "The clusterdata contributors (2026) “clusterdata: China's technology clusters, ICT industry and global value chains”, "
-        "Dataset, version 0.1.0: Python package clusterdata and Frictionless Data Package."]
+        f"Dataset, version {clusterdata.__version__}: Python package clusterdata and Frictionless Data Package."]
 
 
 def test_cli_formats(capsys):

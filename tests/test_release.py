@@ -142,7 +142,7 @@ def test_record_keeps_a_release_unchanged(tmp_path, monkeypatch, capsys):
     (root / "releases" / "0.1.0").mkdir(parents=True)
     shutil.copy(REPO / "releases" / "0.1.0" / "datapackage.json", root / "releases" / "0.1.0" / "datapackage.json")
     descriptor = json.loads((REPO / "datapackage.json").read_text())
-    (root / "datapackage.json").write_text(json.dumps({**descriptor, "title": "changed"}))
+    (root / "datapackage.json").write_text(json.dumps({**descriptor, "title": "changed", "version": "0.1.0"}))
     monkeypatch.setattr("clusterdata.build.find_root", lambda: root)
     assert main(["release", "record"]) == 2
     assert capsys.readouterr().err == ("clusterdata: releases/0.1.0/datapackage.json: version 0.1.0 is already recorded "

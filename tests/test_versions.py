@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,6 +16,9 @@ from clusterdata import _diff, _releases
 from clusterdata.cli import main
 
 from conftest import REPO
+
+# The version of this checkout (a recorded release: main is always one) and the bumps over it.
+CUR = clusterdata.__version__
 
 
 def copy_version(dest):
@@ -77,7 +81,7 @@ def test_diff_text_and_markdown_are_whole(two_versions, capsys):
     old, new = two_versions
     assert main(["diff", str(old), str(new)]) == 0
     assert capsys.readouterr().out == (
-        f"{old} (version 0.1.0) -> {new} (version 0.1.0)\n"
+        f"{old} (version {CUR}) -> {new} (version {CUR})\n"
         "pinghu_output:\n"
         "  column added: note\n"
         '  metadata: column enterprises: description: "Number of Enterprises, as printed." -> "Enterprises."\n'
@@ -224,6 +228,8 @@ def test_versioned_loading_keeps_import_light():
 
 from clusterdata import release  # noqa: E402
 
+PATCH, MINOR, MAJOR = (release.next_version(CUR, level) for level in ("patch", "minor", "major"))
+
 
 def checkout_copy(tmp_path):
     """The files the version check reads: datapackage.json, data/parquet and every file stating the version."""
@@ -236,13 +242,13 @@ def checkout_copy(tmp_path):
 
 def set_version(root, version, changelog):
     init = root / "src/clusterdata/__init__.py"
-    init.write_text(init.read_text().replace('__version__ = "0.1.0"', f'__version__ = "{version}"'))
+    init.write_text(init.read_text().replace(f'__version__ = "{CUR}"', f'__version__ = "{version}"'))
     cff = root / "CITATION.cff"
-    cff.write_text(cff.read_text().replace("version: 0.1.0", f"version: {version}"))
+    cff.write_text(cff.read_text().replace(f"version: {CUR}", f"version: {version}"))
     descriptor = json.loads((root / "datapackage.json").read_text())
     (root / "datapackage.json").write_text(json.dumps({**descriptor, "version": version}))
     log = root / "CHANGELOG.md"
-    log.write_text(log.read_text().replace("## 0.1.0", f"## {version} (2026-12-02)\n\n{changelog}\n\n## 0.1.0", 1))
+    log.write_text(log.read_text().replace(f"## {CUR}", f"## {version} (2026-12-02)\n\n{changelog}\n\n## {CUR}", 1))
 
 
 def change_a_cell(root):
@@ -251,30 +257,30 @@ def change_a_cell(root):
 
 
 def test_release_check_passes_on_the_recorded_release():
-    assert release.check(REPO) == (True, "release check: version 0.1.0, stated alike in 5 files; "
-                                         "the data did not change since the latest release, 0.1.0")
+    assert release.check(REPO) == (True, f"release check: version {CUR}, stated alike in 5 files; "
+                                         f"the data did not change since the latest release, {CUR}")
 
 
 def test_a_changed_value_without_a_bump_gets_one_message(tmp_path):
     root = checkout_copy(tmp_path)
     change_a_cell(root)
     assert release.check(root) == (False, (
-        "the data changed since the latest release, 0.1.0 and needs a patch version (pinghu_output: 1 cell(s) changed): "
-        "version 0.1.0 is not enough; set 0.1.1 in src/clusterdata/__init__.py, CITATION.cff, CHANGELOG.md, "
-        "write a '## 0.1.1' entry in CHANGELOG.md naming pinghu_output, then run `clusterdata build`"))
+        f"the data changed since the latest release, {CUR} and needs a patch version (pinghu_output: 1 cell(s) changed): "
+        f"version {CUR} is not enough; set {PATCH} in src/clusterdata/__init__.py, CITATION.cff, CHANGELOG.md, "
+        f"write a '## {PATCH}' entry in CHANGELOG.md naming pinghu_output, then run `clusterdata build`"))
 
 
 def test_a_patch_bump_must_name_the_table_in_the_changelog(tmp_path):
     root = checkout_copy(tmp_path)
     change_a_cell(root)
-    set_version(root, "0.1.1", "- A value corrected.")
-    assert release.check(root) == (False, "CHANGELOG.md: the entry '## 0.1.1' must name every table that changed "
-                                          "since the latest release, 0.1.0; it does not name pinghu_output")
+    set_version(root, PATCH, "- A value corrected.")
+    assert release.check(root) == (False, f"CHANGELOG.md: the entry '## {PATCH}' must name every table that changed "
+                                          f"since the latest release, {CUR}; it does not name pinghu_output")
     shutil.copy(REPO / "CHANGELOG.md", root / "CHANGELOG.md")
-    set_version(root, "0.1.1", "- `pinghu_output`: 2003's output is 40.3.")
+    set_version(root, PATCH, "- `pinghu_output`: 2003's output is 40.3.")
     ok, message = release.check(root)
     assert ok, message
-    assert message == ("release check: version 0.1.1 (patch over 0.1.0) covers what changed since the latest release, 0.1.0 "
+    assert message == (f"release check: version {PATCH} (patch over {CUR}) covers what changed since the latest release, {CUR} "
                        "(pinghu_output: 1 cell(s) changed)")
 
 
@@ -283,15 +289,15 @@ def test_a_new_column_needs_a_minor_and_a_removed_table_a_major(two_versions, tm
     root = checkout_copy(tmp_path)
     shutil.copy(new / "datapackage.json", root / "datapackage.json")
     shutil.copy(new / "data/parquet/pinghu_output.parquet", root / "data/parquet/pinghu_output.parquet")
-    set_version(root, "0.1.1", "- `pinghu_output`: a note.")
+    set_version(root, PATCH, "- `pinghu_output`: a note.")
     ok, message = release.check(root)
-    assert not ok and message.startswith("the data changed since the latest release, 0.1.0 and needs a minor version "
-                                         "(column pinghu_output.note added): version 0.1.1 is not enough; set 0.2.0 in")
+    assert not ok and message.startswith(f"the data changed since the latest release, {CUR} and needs a minor version "
+                                         f"(column pinghu_output.note added): version {PATCH} is not enough; set {MINOR} in")
     descriptor = json.loads((root / "datapackage.json").read_text())
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "ipad_suppliers"]
     (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     ok, message = release.check(root)
-    assert not ok and "needs a major version (table ipad_suppliers removed)" in message and "set 1.0.0 in" in message
+    assert not ok and "needs a major version (table ipad_suppliers removed)" in message and f"set {MAJOR} in" in message
 
 
 def test_chart_specs_need_no_bump(tmp_path):
@@ -305,9 +311,9 @@ def test_chart_specs_need_no_bump(tmp_path):
 def test_every_place_stating_the_version_must_agree(tmp_path):
     root = checkout_copy(tmp_path)
     cff = root / "CITATION.cff"
-    cff.write_text(cff.read_text().replace("version: 0.1.0", "version: 0.1.1"))
-    assert release.check(root) == (False, "the version is stated differently: src/clusterdata/__init__.py says 0.1.0, "
-                                          "CITATION.cff says 0.1.1; make them all 0.1.0 (datapackage.json: run `clusterdata build`)")
+    cff.write_text(cff.read_text().replace(f"version: {CUR}", f"version: {PATCH}"))
+    assert release.check(root) == (False, f"the version is stated differently: src/clusterdata/__init__.py says {CUR}, "
+                                          f"CITATION.cff says {PATCH}; make them all {CUR} (datapackage.json: run `clusterdata build`)")
 
 
 def test_the_cli_check_exits_1_with_the_message_on_stderr(tmp_path, monkeypatch, capsys):
@@ -316,7 +322,7 @@ def test_the_cli_check_exits_1_with_the_message_on_stderr(tmp_path, monkeypatch,
     monkeypatch.setattr("clusterdata.build.find_root", lambda: root)
     assert main(["release", "check"]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.startswith("the data changed since the latest release, 0.1.0 and needs a patch version")
+    assert captured.out == "" and captured.err.startswith(f"the data changed since the latest release, {CUR} and needs a patch version")
 
 
 def test_a_build_keeps_a_released_file_it_replaces(tmp_path):
@@ -331,7 +337,7 @@ def test_a_build_keeps_a_released_file_it_replaces(tmp_path):
 
 
 def test_an_old_release_still_loads_after_its_table_changed(tmp_path, monkeypatch):
-    """A later version replaced pinghu_output: 0.1.0's file comes from releases/objects, checked by its sha256."""
+    """A later version replaced pinghu_output: the released file comes from releases/objects, checked by its sha256."""
     from clusterdata import _catalog, _load
 
     install = copy_version(tmp_path / "install")
@@ -346,12 +352,12 @@ def test_an_old_release_still_loads_after_its_table_changed(tmp_path, monkeypatc
     monkeypatch.setattr(_load, "_pandas", {})
     try:
         assert kept == [Path(f"releases/objects/{hashlib.sha256(released).hexdigest()}.parquet")]
-        assert _releases.released_bytes("0.1.0", "pinghu_output") == released
-        assert clusterdata.load("pinghu_output", version="0.1.0")["output_100m_yuan"].tolist()[1] == 40.2
+        assert _releases.released_bytes(CUR, "pinghu_output") == released
+        assert clusterdata.load("pinghu_output", version=CUR)["output_100m_yuan"].tolist()[1] == 40.2
         assert clusterdata.load("pinghu_output")["output_100m_yuan"].tolist()[1] == 40.3
         (install / kept[0]).write_bytes(released[:-1] + b"\0")  # an altered copy is refused, not read
-        with pytest.raises(clusterdata.IntegrityError, match="table 'pinghu_output' of version 0.1.0 .* is missing or altered"):
-            _releases.released_bytes("0.1.0", "pinghu_output")
+        with pytest.raises(clusterdata.IntegrityError, match=f"table 'pinghu_output' of version {re.escape(CUR)} .* is missing or altered"):
+            _releases.released_bytes(CUR, "pinghu_output")
     finally:
         _catalog.descriptor.cache_clear()
         _releases.descriptor.cache_clear()
@@ -365,22 +371,22 @@ def test_release_check_against_a_pull_requests_base(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the base is read from the checkout's repository, wherever the command runs
     change_a_cell(root)
     assert release.check(root, "HEAD") == (False, (
-        "the data changed since HEAD (version 0.1.0) and needs a patch version (pinghu_output: 1 cell(s) changed): "
-        "version 0.1.0 is not enough; set 0.1.1 in src/clusterdata/__init__.py, CITATION.cff, CHANGELOG.md, "
-        "write a '## 0.1.1' entry in CHANGELOG.md naming pinghu_output, then run `clusterdata build`"))
-    set_version(root, "0.1.1", "- `pinghu_output`: a value corrected.")
-    git("commit", "-qam", "0.1.1, not released yet", cwd=root)
+        f"the data changed since HEAD (version {CUR}) and needs a patch version (pinghu_output: 1 cell(s) changed): "
+        f"version {CUR} is not enough; set {PATCH} in src/clusterdata/__init__.py, CITATION.cff, CHANGELOG.md, "
+        f"write a '## {PATCH}' entry in CHANGELOG.md naming pinghu_output, then run `clusterdata build`"))
+    set_version(root, PATCH, "- `pinghu_output`: a value corrected.")
+    git("commit", "-qam", f"{PATCH}, not released yet", cwd=root)
     rows = pq.read_table(root / "data/parquet/ict_fdi.parquet")
     rewrite(root, "ict_fdi", rows.set_column(1, "fdi_m_usd", pa.array([v + 1 for v in rows.column(1).to_pylist()])))
-    # The base already carries the unreleased 0.1.1: a further correction may join it, named in its entry.
-    assert release.check(root, "HEAD") == (False, "CHANGELOG.md: the entry '## 0.1.1' must name every table that changed "
-                                                  "since HEAD (version 0.1.1); it does not name ict_fdi")
+    # The base already carries the unreleased bump: a further correction may join it, named in its entry.
+    assert release.check(root, "HEAD") == (False, f"CHANGELOG.md: the entry '## {PATCH}' must name every table that changed "
+                                                  f"since HEAD (version {PATCH}); it does not name ict_fdi")
 
 
 def test_the_shipped_data_is_the_latest_release_or_says_what_changed(capsys):
     """With no argument, diff compares the latest release with this installation: here nothing has changed."""
     assert main(["diff"]) == 0
-    assert capsys.readouterr().out == ("0.1.0 (version 0.1.0) -> the working tree (version 0.1.0)\n"
+    assert capsys.readouterr().out == (f"{CUR} (version {CUR}) -> the working tree (version {CUR})\n"
                                        "no differences in the data or its metadata\n")
 
 
@@ -390,5 +396,5 @@ def test_package_metadata_changes_are_reported(two_versions, capsys):
     (new / "datapackage.json").write_text(json.dumps({**descriptor, "title": "Another title", "version": "0.2.0"}))
     assert main(["diff", str(old), str(new)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:3] == [f"{old} (version 0.1.0) -> {new} (version 0.2.0)", "package:",
+    assert out[:3] == [f"{old} (version {CUR}) -> {new} (version 0.2.0)", "package:",
                        f'  metadata: title: {json.dumps(descriptor["title"])} -> "Another title"']
