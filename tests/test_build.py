@@ -83,3 +83,18 @@ def test_descriptor_and_parquet_come_from_the_definitions():
             assert meta.get(b"unit", b"").decode() == field.get("unit", ""), (name, field["name"])
         provenance = json.loads(schema.metadata[b"clusterdata"])
         assert provenance["table"] == name
+
+
+def test_a_table_keeps_its_bytes_when_only_the_version_changes(repo_copy, monkeypatch):
+    """No Parquet file records the dataset version, so a release stores only the tables it changed (releases/objects)."""
+    import clusterdata.build
+
+    before = {p.name: p.read_bytes() for p in (repo_copy / "data" / "parquet").glob("*.parquet")}
+    monkeypatch.setattr(clusterdata.build, "__version__", "9.9.9")
+    changed = build(repo_copy)
+    assert (repo_copy / "datapackage.json").read_text().count('"version": "9.9.9"') == 1
+    assert not [p for p in changed if p.suffix == ".parquet"]
+    assert {p.name: p.read_bytes() for p in (repo_copy / "data" / "parquet").glob("*.parquet")} == before
+    for path in (repo_copy / "data" / "parquet").glob("*.parquet"):
+        provenance = json.loads(pq.ParquetFile(path).schema_arrow.metadata[b"clusterdata"])
+        assert sorted(provenance) == ["location", "source", "table", "title"]

@@ -97,7 +97,9 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     resources = []
     for name, table in definitions.items():
         source = sources.get(table.source) if table.source else None
-        provenance = {"table": name, "title": table.title, "dataset_version": __version__,
+        # No dataset version here (datapackage.json states it): a table that did not change keeps its bytes
+        # across releases, so releases/objects stores only the tables a release changed.
+        provenance = {"table": name, "title": table.title,
                       "source": source["citation"] if source else None, "location": table.location}
         relative = PARQUET_DIR / f"{name}.parquet"
         data = render_parquet(parsed[name], table, provenance)
