@@ -5,6 +5,7 @@ import json
 import os
 import re
 import shutil
+from html import escape
 
 import pytest
 
@@ -321,3 +322,15 @@ def test_a_category_without_its_colour_is_refused():
     full = vega_lite_spec(frame.head(1), spec, {"share_pct": "percent"}, [True])
     assert full["encoding"]["y"]["title"] == "share pct (percent)"
     assert full["data"] == {"values": [{"year": 2001, "share_pct": 60.0, "annotated": True}]}
+
+
+def test_the_index_tells_each_kind_of_user_the_readmes_tested_way():
+    from clusterdata._site import OPENERS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    index = (SITE / "index.html").read_text(encoding="utf-8")
+    assert [tool for tool, _ in OPENERS] == ["Python", "R", "Stata", "Excel", "SQL and Datasette", "LaTeX"]
+    for tool, commands in OPENERS:
+        for command in commands:
+            assert command in readme, command  # the README's recipes are the ones the tests run
+            assert f"<code>{escape(command)}</code>" in index

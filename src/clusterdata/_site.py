@@ -348,6 +348,27 @@ def script_json(data: dict) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False).replace("</", "<\\/")
 
 
+# The one way each kind of user opens the data: the README's tested recipes (a test checks each line is in README.md).
+OPENERS = (
+    ("Python", ["pip install .", 'clusterdata.load("pinghu_output")']),  # from a checkout: no published location yet
+    ("R", ["clusterdata export csv --format csv",
+           'fdi <- read.csv("csv/ict_fdi.csv", encoding = "UTF-8", na.strings = "")']),
+    ("Stata", ["clusterdata export dta --format dta", 'use "dta/ict_market_performance.dta", clear']),
+    ("Excel", ["clusterdata export xlsx --format xlsx", "clusterdata export csv-excel --format csv --bom"]),
+    ("SQL and Datasette", ["clusterdata export sqlite --format sqlite",
+                           "datasette serve sqlite/clusterdata.sqlite -m sqlite/metadata.json"]),
+    ("LaTeX", ["clusterdata cite pinghu_output ict_fdi --bibtex > clusterdata.bib"]),
+)
+
+
+def openers_section() -> str:
+    rows = "".join(f"<tr><td>{escape(tool)}</td><td>{'<br>'.join(f'<code>{escape(c)}</code>' for c in commands)}</td></tr>\n"
+                   for tool, commands in OPENERS)
+    return ('<h2>Open it in your tool</h2>\n<p>Each way is tested with the program it names (for Stata, with ReadStat '
+            "and R's haven); the package's README gives the details.</p>\n"
+            f"<table>\n<tr><th>you work in</th><th>commands</th></tr>\n{rows}</table>")
+
+
 def index_page(descriptor: dict, frames: dict, sources) -> str:
     licences = ", ".join(link(l["path"], l.get("title", l["name"])) if l.get("path")
                          else escape(l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", []))
@@ -364,6 +385,7 @@ def index_page(descriptor: dict, frames: dict, sources) -> str:
     for row in sources.itertuples(index=False):
         out.append(f"<tr><td>{escape(row.source_id)}</td><td>{escape(row.citation)}</td><td>{prose(row.rights)}</td></tr>")
     out.append("</table>")
+    out.append(openers_section())
     head = f'<script type="application/ld+json">\n{script_json(json_ld(descriptor))}\n</script>\n'
     return page(descriptor["title"], "\n".join(out), head)
 
