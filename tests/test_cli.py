@@ -50,3 +50,18 @@ def test_validate_takes_a_table_name(repo_copy, monkeypatch, capsys):
     monkeypatch.chdir(repo_copy)
     assert main(["validate", "ict_fdi"]) == 0
     assert capsys.readouterr().out.startswith("valid: ict_fdi, checked with the rest of the package: ")
+
+
+def test_docs_without_the_chart_library_names_the_extra(tmp_path, capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_vl_convert(name, *args, **kwargs):
+        if name == "vl_convert":
+            raise ModuleNotFoundError("No module named 'vl_convert'", name="vl_convert")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_vl_convert)
+    assert main(["docs", str(tmp_path / "site")]) == 2
+    assert capsys.readouterr().err == "clusterdata: docs needs vl_convert: pip install 'clusterdata[validate]'\n"

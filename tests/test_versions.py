@@ -398,3 +398,13 @@ def test_package_metadata_changes_are_reported(two_versions, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[:3] == [f"{old} (version {CUR}) -> {new} (version 0.2.0)", "package:",
                        f'  metadata: title: {json.dumps(descriptor["title"])} -> "Another title"']
+
+
+def test_changes_of_a_table_bring_the_changed_notes_on_it():
+    """0.1.1 reworded the unit note on pinghu_output (it cited an unpublished 'catalog rule 3'); ict_fdi's notes did not change."""
+    found = clusterdata.changes("0.1.0", "pinghu_output")["tables"]
+    assert list(found) == ["annotations"]
+    [cell] = found["annotations"]["cells"]
+    assert cell["key"] == {"table_name": "pinghu_output", "row_key": "", "column_name": "output_100m_yuan", "kind": "unit_note"}
+    assert cell["old"].endswith("(catalog rule 3).") and "catalog rule" not in cell["new"]
+    assert clusterdata.changes("0.1.0", "ict_fdi")["tables"] == {}

@@ -229,15 +229,23 @@ def diff(old: str | None = None, new: str | None = None) -> dict:
 
 
 def changes(since: str, name: str | None = None) -> dict:
-    """What changed since released version `since` in this installation's data, for one table or all."""
+    """What changed since released version `since` in this installation's data, for one table or all;
+    for one table, the changed notes on it (rows of `annotations` naming it) come with it."""
     if since not in _releases.versions():
         raise ValueError(_releases.unknown_version_message(since))
     result = compare(from_release(since), installed())
     if name is not None:
         _catalog.resource(name)  # an unknown table is an error, not an empty answer
+        notes = result["tables"].get("annotations")
         result["tables"] = {n: c for n, c in result["tables"].items() if n == name}
         result["tables_added"] = [n for n in result["tables_added"] if n == name]
         result["package"] = []
+        if notes and name != "annotations":
+            on_it = {"rows_added": [k for k in notes["rows_added"] if k.get("table_name") == name],
+                     "rows_removed": [k for k in notes["rows_removed"] if k.get("table_name") == name],
+                     "cells": [c for c in notes["cells"] if c["key"].get("table_name") == name]}
+            if any(on_it.values()):
+                result["tables"]["annotations"] = {**notes, **on_it}
     return result
 
 

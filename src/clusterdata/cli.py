@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         if error.name in ("openpyxl", "polars", "pyreadstat"):
             print(f"clusterdata: {error}", file=sys.stderr)
             return 2
-        if error.name in ("pandera", "frictionless"):
+        if error.name in ("pandera", "frictionless", "vl_convert"):  # the contributor side: validate, build, docs
             print(f"clusterdata: {args.verb} needs {error.name}: pip install 'clusterdata[validate]'", file=sys.stderr)
             return 2
         raise
