@@ -136,3 +136,16 @@ def test_r_haven_reads_every_table_as_loaded(dta, tmp_path):
                 else:
                     expected = str(value)
                 assert got == expected, (name, column, row)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_whole_numbers_stay_whole_in_stata(dta, name):
+    """An integer, enum or boolean column with no empty cell is a Stata long (a column with missing cells is double)."""
+    _, meta = pyreadstat.read_dta(str(dta / f"{name}.dta"))
+    frame = clusterdata.load(name)
+    for field in clusterdata.describe(name)["columns"]:
+        whole = field["type"] in ("integer", "boolean") or "enum" in field.get("constraints", {})
+        if whole and frame[field["name"]].notna().all():
+            assert meta.readstat_variable_types[field["name"]] == "int32", field["name"]
+        elif field["type"] == "number":
+            assert meta.readstat_variable_types[field["name"]] == "double", field["name"]

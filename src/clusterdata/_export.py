@@ -340,8 +340,11 @@ def stata_frame(resource: dict):
             value_labels[name] = {0: "false", 1: "true"}
         else:
             values = column.astype("float64")
-        values = values.astype(object)
         empty = column.isna().to_numpy()
+        if not empty.any() and field["type"] != "number" and values.abs().max() < 2**31:
+            out[name] = values.astype("int32")  # Stata's long: whole numbers stay whole (a column with missing cells is double)
+            continue
+        values = values.astype(object)
         if empty.any():
             values[empty] = ["a" if (row, name) in illegible else "b" for row in empty.nonzero()[0]]
             missing[name] = sorted(set(values[empty]))
