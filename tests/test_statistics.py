@@ -42,6 +42,10 @@ def test_search_by_year_keeps_periods_that_cover_it():
     (2005, ["ning_2009_ict-038"], ["ning_2009_ict-094", "ning_2009_ict-097"]),  # "since 2002"; the "?-2004" period
     (2004, ["ning_2009_ict-038", "ning_2009_ict-094", "ning_2009_ict-097"], []),
     (2001, ["ning_2009_ict-094"], ["ning_2009_ict-038"]),  # a first year the scan cannot read covers the earlier side
+    (1999, ["ning_2009_ict-011", "ning_2009_ict-083"], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 2000"
+    (2000, [], ["ning_2009_ict-011", "ning_2009_ict-083"]),  # "before 2000" ends with 1999
+    (1990, ["ning_2009_ict-007", "ning_2009_ict-008", "ning_2009_ict-011", "ning_2009_ict-083"], []),
+    (1997, [], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 1997"
 ])
 def test_search_by_year_on_periods_open_at_one_end(year, found, missed):
     ids = set(clusterdata.search(year=year)["stat_id"])
@@ -49,9 +53,44 @@ def test_search_by_year_on_periods_open_at_one_end(year, found, missed):
     assert not set(missed) & ids
 
 
+@pytest.mark.parametrize("status,start,end,count", [
+    ("stated", True, True, 104), ("open_start", False, True, 4), ("illegible_start", False, True, 4),
+    ("open_end", True, False, 1), ("undated", False, False, 39)])
+def test_period_status_says_which_ends_the_text_gives(status, start, end, count):
+    rows = STATS[STATS["period_status"] == status]
+    assert len(rows) == count
+    assert (rows["period_start"].notna() == start).all() and (rows["period_end"].notna() == end).all()
+
+
+@pytest.mark.parametrize("stat_id,words,period_end", [
+    ("ning_2009_ict-008", "before 1997", 1996),
+    ("ning_2009_ict-011", "~fore 2000", 1999),  # the scan's "before"
+    ("ning_2009_ict-083", "before 2000", 1999),
+])
+def test_a_before_row_ends_the_year_before(stat_id, words, period_end):
+    row = STATS.set_index("stat_id").loc[stat_id]
+    assert words in row["quote"]
+    assert (row["period_status"], pd.isna(row["period_start"]), row["period_end"]) == ("open_start", True, period_end)
+
+
+def test_a_period_status_that_disagrees_with_the_years_is_refused(live_copy):
+    from test_validate import messages, rewrite
+
+    rewrite(live_copy, "data/raw/statistics.csv", "ning_2009_ict-083,ning_2009_ict,", "ning_2009_ict-083,ning_2009_ict,")
+    path = live_copy / "data/raw/statistics.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("ning_2009_ict-083,"))
+    assert ",,1999,open_start," in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(",,1999,open_start,", ",,1999,stated,")
+    path.write_text("".join(lines), encoding="utf-8")
+    assert messages(live_copy) == [
+        f'data/raw/statistics.csv:{line}: column "period_status": value "stated" needs both years; the row gives period_end alone']
+
+
 def test_a_number_without_a_period_matches_no_year():
-    undated = set(STATS.loc[STATS["period_start"].isna() & STATS["period_end"].isna(), "stat_id"])
-    assert len(undated) == 43
+    undated = set(STATS.loc[STATS["period_status"] == "undated", "stat_id"])
+    assert undated == set(STATS.loc[STATS["period_start"].isna() & STATS["period_end"].isna(), "stat_id"])
+    assert len(undated) == 39
     for year in range(1800, 2031, 7):
         assert not undated & set(clusterdata.search(year=year)["stat_id"])
 
