@@ -92,3 +92,17 @@ def test_describe_and_attrs_give_the_label_of_the_units_table():
     assert frame.attrs["units"] == {"fdi_m_usd": "million US dollars"}
     column = next(c for c in clusterdata.describe("ict_fdi")["columns"] if c["name"] == "fdi_m_usd")
     assert (column["unit"], column["unit_label"]) == ("m_usd", "million US dollars")
+
+
+def test_aggregate_rows_of_the_ownership_table_are_marked():
+    table = clusterdata.load("ict_ownership_structure")
+    marked = table[table["is_aggregate"]]
+    assert set(marked["ownership"]) == {"industry_total", "state_controlled"}
+    assert len(marked) == 2 * table["year"].nunique()
+    ownership = next(c for c in clusterdata.describe("ict_ownership_structure")["columns"] if c["name"] == "ownership")
+    # the printed labels of the two marked rows are totals: "Total SCEs in the industry", "Total of the industry"
+    assert "Total SCEs in the industry (state_controlled)" in ownership["description"]
+    assert "Total of the industry" in ownership["description"]
+    parts = table[~table["is_aggregate"]].groupby("year")["firms"].sum()
+    totals = marked[marked["ownership"] == "industry_total"].set_index("year")["firms"]
+    assert (parts.loc[[1999, 2001, 2003, 2005]] <= totals.loc[[1999, 2001, 2003, 2005]]).all()  # 1997: annotated
