@@ -74,9 +74,8 @@ def test_a_before_row_ends_the_year_before(stat_id, words, period_end):
 
 
 def test_a_period_status_that_disagrees_with_the_years_is_refused(live_copy):
-    from test_validate import messages, rewrite
+    from test_validate import messages
 
-    rewrite(live_copy, "data/raw/statistics.csv", "ning_2009_ict-083,ning_2009_ict,", "ning_2009_ict-083,ning_2009_ict,")
     path = live_copy / "data/raw/statistics.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     line = next(i for i, text in enumerate(lines, 1) if text.startswith("ning_2009_ict-083,"))
@@ -198,3 +197,25 @@ def test_cli_search_names_the_tables_that_hold_the_words(capsys):
     out = capsys.readouterr().out.splitlines()
     assert "also in table ict_fdi (columns: fdi_m_usd): China's actual utilized foreign investment in the ICT industry, 1995-2004" in out
     assert out[-1] == "5 statistics"
+
+
+def test_subjects_split_into_entity_scope_and_partner():
+    for row in STATS.itertuples():
+        if " vs " in row.subject:  # a comparison: the entity, then its partner
+            entity, partner = row.subject.split(" vs ")
+            assert (row.entity, row.partner) == (entity, partner), row.stat_id
+        else:
+            assert row.subject.startswith(str(row.entity)) or row.entity in {"private firms", "Adam Smith", "SCEs", "foreign R&D centres"}, row.stat_id
+    china = STATS[STATS["subject"].isin(["China ICT", "China ICT industry"])]
+    assert set(china["entity"]) == {"China"} and set(china["scope"]) == {"ict_industry"}
+
+
+@pytest.mark.parametrize("subject,year,expected", [
+    ("China", None, {"ning_2009_ict-014", "ning_2009_ict-016", "ning_2009_ict-017", "ning_2009_ict-018"}),  # FDI rows
+    ("Hefei", 2020, {"economist_2023_hefei-015", "economist_2023_hefei-022"}),  # Hefei Jiantou, 2019-2021
+    ("Hefei", None, {"economist_2023_hefei-001", "economist_2023_hefei-021", "economist_2023_hefei-022"}),
+    ("IBM", None, {"ning_2009_ict-074"}),  # Lenovo compared with IBM
+])
+def test_search_by_subject_uses_entity_and_partner(subject, year, expected):
+    found = set(clusterdata.search(subject=subject, year=year)["stat_id"])
+    assert expected <= found

@@ -73,12 +73,14 @@ def check_arguments(text, source, subject, indicator, year) -> int | None:
 
 
 def subject_mask(frame, subject: str):
-    """Subjects that contain `subject` as whole words ("Hefei" finds "Hefei Jiantou" and "Hefei (NIO investment)")."""
+    """Rows whose entity or partner contains `subject` as whole words ("Hefei" finds Hefei and Hefei Jiantou;
+    "IBM" finds IBM's numbers and Lenovo's compared with IBM)."""
     pattern = re.compile(rf"(?<!\w){re.escape(' '.join(subject.lower().split()))}(?!\w)")
-    mask = frame["subject"].str.lower().map(lambda s: bool(pattern.search(s))).astype(bool)
+    named = lambda column: frame[column].astype(object).fillna("").str.lower().map(lambda s: bool(pattern.search(s))).astype(bool)
+    mask = named("entity") | named("partner")
     if not mask.any():
-        subjects = sorted(set(frame["subject"]))
-        raise ValueError(_catalog.unknown_name_message("subject", subject, subjects, "in statistics"))
+        entities = sorted(set(frame["entity"].astype(str)))
+        raise ValueError(_catalog.unknown_name_message("subject", subject, entities, "in statistics"))
     return mask
 
 
@@ -87,7 +89,7 @@ def search(text: str | None = None, *, source: str | None = None, subject: str |
     """Rows of `statistics` matching every filter given; `attrs["tables"]` names the other tables holding the words.
 
     text: words found in the subject, indicator, location or quote (see the module docstring);
-    source: a source_id; subject: words of the subject; indicator: words of the indicator name;
+    source: a source_id; subject: words of the entity or partner (China, Hefei, IBM, ...); indicator: words of the indicator name;
     year: only numbers whose period may cover that year (see the module docstring and period_status).
     """
     import pandas as pd
@@ -99,7 +101,7 @@ def search(text: str | None = None, *, source: str | None = None, subject: str |
     keep = pd.Series(True, index=frame.index)
     patterns = terms(text) if text else []
     if patterns:
-        haystack = (frame["subject"] + " " + frame["indicator"].str.replace("_", " ") + " " + frame["location"] + " " + frame["quote"]).str.lower()
+        haystack = (frame["subject"] + " " + frame["entity"].astype(str) + " " + frame["indicator"].str.replace("_", " ") + " " + frame["location"] + " " + frame["quote"]).str.lower()
         keep &= haystack.map(lambda h: matches_all(patterns, h)).astype(bool)
     if source:
         keep &= frame["source_id"] == source
