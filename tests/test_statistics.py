@@ -219,3 +219,25 @@ def test_subjects_split_into_entity_scope_and_partner():
 def test_search_by_subject_uses_entity_and_partner(subject, year, expected):
     found = set(clusterdata.search(subject=subject, year=year)["stat_id"])
     assert expected <= found
+
+
+def test_indicators_follow_one_naming_pattern():
+    dates = STATS["unit"] == "year"
+    assert STATS.loc[dates, "indicator"].str.startswith("year_").all()
+    assert not STATS.loc[~dates, "indicator"].str.startswith("year_").any()
+    assert not STATS["indicator"].str.contains(r"_year(?:_|$)|_(?:start|end)$").any()
+    assert not {"share_of_domestic_sales", "share_of_domestic_market"} & set(STATS["indicator"])
+    assert set(STATS.set_index("stat_id").loc[["economist_2023_hefei-009", "economist_2023_hefei-010"], "indicator"]) == {
+        "year_cultural_revolution_began", "year_cultural_revolution_ended"}
+
+
+@pytest.mark.parametrize("indicator", ["wto_accession_year", "year_x_year_y", "cultural_revolution_start", "tenure_end"])
+def test_an_indicator_off_the_pattern_is_refused(live_copy, indicator):
+    from test_validate import messages, rewrite
+
+    rewrite(live_copy, "data/raw/statistics.csv", ",year_wto_accession,", f",{indicator},")
+    line = next(i for i, text in enumerate((live_copy / "data/raw/statistics.csv").read_text().splitlines(), 1)
+                if f",{indicator}," in text)
+    pattern = "(?!.*_year(_|$))(?!.*_(start|end)$)[a-z0-9]+(_[a-z0-9]+)*"
+    assert messages(live_copy) == [
+        f'data/raw/statistics.csv:{line}: column "indicator": value "{indicator}" does not match the pattern {pattern}']
