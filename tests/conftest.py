@@ -30,6 +30,14 @@ def repo_copy(tmp_path, built_fixture):
 
 
 @pytest.fixture
+def live_copy(tmp_path):
+    """A scratch copy of the live definitions and raw data, for breaking what the frozen fixture predates."""
+    for folder in ("schemas", "data/raw"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path
+
+
+@pytest.fixture
 def sources_dir():
     """The source texts (not redistributed): found through CLUSTERDATA_SOURCES, else the test skips."""
     value = os.environ.get("CLUSTERDATA_SOURCES")

@@ -68,8 +68,9 @@ def test_a_name_is_never_a_path(name):
 def test_describe_carries_source_units_and_annotations():
     info = clusterdata.describe("pinghu_output")
     assert info["source"][0]["title"].startswith("Huang Xianhai and Yang Gaoju (2009)")
-    units = {c["name"]: c.get("unit") for c in info["columns"]}
-    assert units["output_100m_yuan"] == "100 million yuan"
+    units = {c["name"]: (c.get("unit"), c.get("unit_label")) for c in info["columns"]}
+    assert units["output_100m_yuan"] == ("100m_yuan", "100 million yuan (亿元)")
+    assert units["year"] == (None, None)
     kinds = {(a["row_key"], a["column_name"], a["kind"]) for a in info["annotations"]}
     assert ("", "output_100m_yuan", "unit_note") in kinds
     assert ("year=2003", "growth_rate_pct", "source_inconsistency") in kinds

@@ -132,7 +132,8 @@ def test_no_chart_label_overlaps_another_or_is_cut_off(rendered, name):
 @pytest.mark.parametrize("name", CHARTED)
 def test_axis_titles_give_the_units_and_a_legend_only_with_several_series(rendered, name):
     chart = rendered[name]["charts"][0]
-    units = {f["name"]: f["unit"] for f in RESOURCES[name]["schema"]["fields"] if "unit" in f}
+    labels = dict(clusterdata.load("units")[["unit", "label"]].itertuples(index=False))
+    units = {f["name"]: labels[f["unit"]] for f in RESOURCES[name]["schema"]["fields"] if "unit" in f}
     spec = json.dumps(RESOURCES[name]["chart"])
     for field, unit in units.items():
         if f'"field": "{field}", "type": "quantitative"' in spec:

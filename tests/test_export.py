@@ -82,14 +82,15 @@ def test_sqlite_export_keeps_keys_and_column_comments(tmp_path):
         assert connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(clusterdata.load(name))
         pk = [row[1] for row in sorted(connection.execute(f'PRAGMA table_info("{name}")'), key=lambda r: r[5]) if row[5]]
         assert pk == clusterdata.describe(name)["primary_key"]
-    assert connection.execute('PRAGMA foreign_key_list("statistics")').fetchall()[0][2] == "sources"
+    assert {row[2] for row in connection.execute('PRAGMA foreign_key_list("statistics")')} == {"sources", "units"}
+    assert {row[2] for row in connection.execute('PRAGMA foreign_key_list("units")')} == {"units"}
     assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
     sql = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'pinghu_output'").fetchone()[0]
-    assert '"output_100m_yuan" REAL NOT NULL,  -- Total Output, as printed;' in sql and "[100 million yuan]" in sql
+    assert '"output_100m_yuan" REAL NOT NULL,  -- Total Output, as printed;' in sql and "[100 million yuan (亿元)]" in sql
     metadata = json.loads((tmp_path / "metadata.json").read_text())
     pinghu = metadata["databases"]["clusterdata"]["tables"]["pinghu_output"]
     assert "output_100m_yuan" not in pinghu["units"]  # Pint does not know it: in the description instead
-    assert pinghu["columns"]["output_100m_yuan"].endswith(" [unit: 100 million yuan]")
+    assert pinghu["columns"]["output_100m_yuan"].endswith(" [unit: 100 million yuan (亿元)]")
     assert metadata["databases"]["clusterdata"]["tables"]["ict_market_performance"]["units"] == {
         "domestic_market_share_pct": "percent", "profit_to_sales_pct": "percent", "value_added_to_sales_pct": "percent"}
 

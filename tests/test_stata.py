@@ -51,7 +51,7 @@ def test_pyreadstat_reads_every_table_as_loaded(dta, name):
         label = meta.column_names_to_labels[column["name"]]
         assert len(label) <= 80
         if "unit" in column:
-            assert label.endswith(f" [{column['unit']}]")
+            assert label.endswith(f" [{column['unit_label']}]")
         enum = column.get("constraints", {}).get("enum")
         labels = meta.variable_value_labels.get(column["name"], {})
         for row, (value, got) in enumerate(zip(frame[column["name"]], back[column["name"]])):

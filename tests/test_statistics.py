@@ -42,6 +42,10 @@ def test_search_by_year_keeps_periods_that_cover_it():
     (2005, ["ning_2009_ict-038"], ["ning_2009_ict-094", "ning_2009_ict-097"]),  # "since 2002"; the "?-2004" period
     (2004, ["ning_2009_ict-038", "ning_2009_ict-094", "ning_2009_ict-097"], []),
     (2001, ["ning_2009_ict-094"], ["ning_2009_ict-038"]),  # a first year the scan cannot read covers the earlier side
+    (1999, ["ning_2009_ict-011", "ning_2009_ict-083"], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 2000"
+    (2000, [], ["ning_2009_ict-011", "ning_2009_ict-083"]),  # "before 2000" ends with 1999
+    (1990, ["ning_2009_ict-007", "ning_2009_ict-008", "ning_2009_ict-011", "ning_2009_ict-083"], []),
+    (1997, [], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 1997"
 ])
 def test_search_by_year_on_periods_open_at_one_end(year, found, missed):
     ids = set(clusterdata.search(year=year)["stat_id"])
@@ -49,9 +53,43 @@ def test_search_by_year_on_periods_open_at_one_end(year, found, missed):
     assert not set(missed) & ids
 
 
+@pytest.mark.parametrize("status,start,end,count", [
+    ("stated", True, True, 104), ("open_start", False, True, 4), ("illegible_start", False, True, 4),
+    ("open_end", True, False, 1), ("undated", False, False, 39)])
+def test_period_status_says_which_ends_the_text_gives(status, start, end, count):
+    rows = STATS[STATS["period_status"] == status]
+    assert len(rows) == count
+    assert (rows["period_start"].notna() == start).all() and (rows["period_end"].notna() == end).all()
+
+
+@pytest.mark.parametrize("stat_id,words,period_end", [
+    ("ning_2009_ict-008", "before 1997", 1996),
+    ("ning_2009_ict-011", "~fore 2000", 1999),  # the scan's "before"
+    ("ning_2009_ict-083", "before 2000", 1999),
+])
+def test_a_before_row_ends_the_year_before(stat_id, words, period_end):
+    row = STATS.set_index("stat_id").loc[stat_id]
+    assert words in row["quote"]
+    assert (row["period_status"], pd.isna(row["period_start"]), row["period_end"]) == ("open_start", True, period_end)
+
+
+def test_a_period_status_that_disagrees_with_the_years_is_refused(live_copy):
+    from test_validate import messages
+
+    path = live_copy / "data/raw/statistics.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("ning_2009_ict-083,"))
+    assert ",,1999,open_start," in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(",,1999,open_start,", ",,1999,stated,")
+    path.write_text("".join(lines), encoding="utf-8")
+    assert messages(live_copy) == [
+        f'data/raw/statistics.csv:{line}: column "period_status": value "stated" needs both years; the row gives period_end alone']
+
+
 def test_a_number_without_a_period_matches_no_year():
-    undated = set(STATS.loc[STATS["period_start"].isna() & STATS["period_end"].isna(), "stat_id"])
-    assert len(undated) == 43
+    undated = set(STATS.loc[STATS["period_status"] == "undated", "stat_id"])
+    assert undated == set(STATS.loc[STATS["period_start"].isna() & STATS["period_end"].isna(), "stat_id"])
+    assert len(undated) == 39
     for year in range(1800, 2031, 7):
         assert not undated & set(clusterdata.search(year=year)["stat_id"])
 
@@ -159,3 +197,47 @@ def test_cli_search_names_the_tables_that_hold_the_words(capsys):
     out = capsys.readouterr().out.splitlines()
     assert "also in table ict_fdi (columns: fdi_m_usd): China's actual utilized foreign investment in the ICT industry, 1995-2004" in out
     assert out[-1] == "5 statistics"
+
+
+def test_subjects_split_into_entity_scope_and_partner():
+    for row in STATS.itertuples():
+        if " vs " in row.subject:  # a comparison: the entity, then its partner
+            entity, partner = row.subject.split(" vs ")
+            assert (row.entity, row.partner) == (entity, partner), row.stat_id
+        else:
+            assert row.subject.startswith(str(row.entity)) or row.entity in {"private firms", "Adam Smith", "SCEs", "foreign R&D centres"}, row.stat_id
+    china = STATS[STATS["subject"].isin(["China ICT", "China ICT industry"])]
+    assert set(china["entity"]) == {"China"} and set(china["scope"]) == {"ict_industry"}
+
+
+@pytest.mark.parametrize("subject,year,expected", [
+    ("China", None, {"ning_2009_ict-014", "ning_2009_ict-016", "ning_2009_ict-017", "ning_2009_ict-018"}),  # FDI rows
+    ("Hefei", 2020, {"economist_2023_hefei-015", "economist_2023_hefei-022"}),  # Hefei Jiantou, 2019-2021
+    ("Hefei", None, {"economist_2023_hefei-001", "economist_2023_hefei-021", "economist_2023_hefei-022"}),
+    ("IBM", None, {"ning_2009_ict-074"}),  # Lenovo compared with IBM
+])
+def test_search_by_subject_uses_entity_and_partner(subject, year, expected):
+    found = set(clusterdata.search(subject=subject, year=year)["stat_id"])
+    assert expected <= found
+
+
+def test_indicators_follow_one_naming_pattern():
+    dates = STATS["unit"] == "year"
+    assert STATS.loc[dates, "indicator"].str.startswith("year_").all()
+    assert not STATS.loc[~dates, "indicator"].str.startswith("year_").any()
+    assert not STATS["indicator"].str.contains(r"_year(?:_|$)|_(?:start|end)$").any()
+    assert not {"share_of_domestic_sales", "share_of_domestic_market"} & set(STATS["indicator"])
+    assert set(STATS.set_index("stat_id").loc[["economist_2023_hefei-009", "economist_2023_hefei-010"], "indicator"]) == {
+        "year_cultural_revolution_began", "year_cultural_revolution_ended"}
+
+
+@pytest.mark.parametrize("indicator", ["wto_accession_year", "year_x_year_y", "cultural_revolution_start", "tenure_end"])
+def test_an_indicator_off_the_pattern_is_refused(live_copy, indicator):
+    from test_validate import messages, rewrite
+
+    rewrite(live_copy, "data/raw/statistics.csv", ",year_wto_accession,", f",{indicator},")
+    line = next(i for i, text in enumerate((live_copy / "data/raw/statistics.csv").read_text().splitlines(), 1)
+                if f",{indicator}," in text)
+    pattern = "(?!.*_year(_|$))(?!.*_(start|end)$)[a-z0-9]+(_[a-z0-9]+)*"
+    assert messages(live_copy) == [
+        f'data/raw/statistics.csv:{line}: column "indicator": value "{indicator}" does not match the pattern {pattern}']

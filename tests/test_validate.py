@@ -96,8 +96,8 @@ def test_a_corrected_value_makes_its_erratum_stale(repo_copy):
 
 def test_an_unreadable_cell_does_not_make_its_erratum_stale(repo_copy):
     # An empty (illegible) growth rate cannot be checked: its annotation is neither confirmed nor stale.
-    rewrite(repo_copy, "schemas/pinghu_output.toml", 'description = "Growth Rate (%) on the previous year, as printed (not recomputed from the output)."\nunit = "percent"\nconstraints = { required = true }',
-            'description = "Growth Rate (%) on the previous year, as printed (not recomputed from the output)."\nunit = "percent"')
+    rewrite(repo_copy, "schemas/pinghu_output.toml", 'description = "Growth Rate (%) on the previous year, as printed (not recomputed from the output)."\nunit = "pct"\nconstraints = { required = true }',
+            'description = "Growth Rate (%) on the previous year, as printed (not recomputed from the output)."\nunit = "pct"')
     rewrite(repo_copy, OUTPUT, "17.9,85.2", "17.9,")
     assert messages(repo_copy) == []
 

@@ -28,12 +28,12 @@ def copy_of(folder, tmp_path):
 
 def test_the_package_and_a_download_verify(downloaded, capsys):
     assert main(["verify"]) == 0
-    assert capsys.readouterr().out == f"verified: 16 files listed in {REPO / 'datapackage.json'}, sizes and sha256 as listed\n"
+    assert capsys.readouterr().out == f"verified: 17 files listed in {REPO / 'datapackage.json'}, sizes and sha256 as listed\n"
     assert main(["verify", str(downloaded)]) == 0
-    assert capsys.readouterr().out == f"verified: 16 files listed in {downloaded / 'datapackage.json'}, sizes and sha256 as listed\n"
+    assert capsys.readouterr().out == f"verified: 17 files listed in {downloaded / 'datapackage.json'}, sizes and sha256 as listed\n"
 
 
-@pytest.mark.parametrize("fmt,files", [("csv", 16), ("xlsx", 1), ("sqlite", 2), ("json", 16), ("dta", 16)])
+@pytest.mark.parametrize("fmt,files", [("csv", 17), ("xlsx", 1), ("sqlite", 2), ("json", 17), ("dta", 17)])
 def test_every_export_verifies(tmp_path, capsys, fmt, files):
     if fmt == "xlsx":
         pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")

@@ -118,6 +118,7 @@ def parquet_path(name: str) -> str:
 def describe(name: str) -> dict:
     """The metadata of a table: title, description, source and citation, columns with units, annotations."""
     res = resource(name)
+    labels = unit_labels()
     return {
         "name": name,
         "title": res.get("title"),
@@ -128,12 +129,21 @@ def describe(name: str) -> dict:
         "primary_key": res["schema"].get("primaryKey", []),
         "columns": [
             {key: field[key] for key in ("name", "type", "unit", "description", "constraints") if key in field}
+            | ({"unit_label": labels[field["unit"]]} if "unit" in field else {})
             for field in res["schema"]["fields"]
         ],
         "annotations": annotations_of(name),
         "path": res["path"],
         "sha256": res.get("hash", "").removeprefix("sha256:"),
     }
+
+
+def unit_labels() -> dict[str, str]:
+    """Unit name -> how a reader says it, from the `units` table (the one place a unit's label is kept)."""
+    from ._load import arrow_table
+
+    units = arrow_table("units")
+    return dict(zip(units.column("unit").to_pylist(), units.column("label").to_pylist()))
 
 
 def annotations_of(name: str) -> list[dict]:

@@ -195,9 +195,11 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
     from openpyxl import Workbook
     path = os.path.join(dest, "clusterdata.xlsx")
     sheets = sheet_names([r["name"] for r in resources])
-    header = ["table", "sheet", "table title", "source", "location", "column", "type", "unit", "description"]
+    labels = _catalog.unit_labels()
+    header = ["table", "sheet", "table title", "source", "location", "column", "type", "unit", "description", "unit name"]
     rows = [[r["name"], sheets[r["name"]], r.get("title", ""), "; ".join(s["title"] for s in r.get("sources", [])),
-             r.get("location", ""), f["name"], f["type"], f.get("unit", ""), f.get("description", "")]
+             r.get("location", ""), f["name"], f["type"], labels[f["unit"]] if "unit" in f else "", f.get("description", ""),
+             f.get("unit", "")]
             for r in resources for f in r["schema"]["fields"]]
     book = Workbook()
     fill_sheet(book.active, header, rows)
@@ -223,10 +225,10 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
 
 def create_table_sql(resource: dict) -> str:
     """CREATE TABLE with types, NOT NULL, primary and foreign keys, and each column's description as a comment."""
-    schema, lines = resource["schema"], []
+    schema, lines, labels = resource["schema"], [], _catalog.unit_labels()
     for field in schema["fields"]:
         required = " NOT NULL" if field.get("constraints", {}).get("required") else ""
-        comment = " ".join(f"{field.get('description', '')}{' [' + field['unit'] + ']' if 'unit' in field else ''}".split())
+        comment = " ".join(f"{field.get('description', '')}{' [' + labels[field['unit']] + ']' if 'unit' in field else ''}".split())
         lines.append((f'  "{field["name"]}" {SQL_TYPES[field["type"]]}{required}', comment))
     if schema.get("primaryKey"):
         lines.append(("  PRIMARY KEY (" + ", ".join(f'"{c}"' for c in schema["primaryKey"]) + ")", ""))
@@ -241,23 +243,25 @@ def create_table_sql(resource: dict) -> str:
     return f'CREATE TABLE "{resource["name"]}" (  -- {title}\n' + "\n".join(body) + "\n)"
 
 
-# Units that Datasette's unit library (Pint) knows; a table page with any other unit answers HTTP 500,
-# so every other unit goes into the column's description instead (tests/test_clients.py checks both ways).
-PINT_UNITS = {"percent"}
+# Our units that Datasette's unit library (Pint) knows, by the name Pint knows them; a table page with any other
+# unit answers HTTP 500, so every other unit goes into the column's description, by its label (tests/test_clients.py).
+PINT_UNITS = {"pct": "percent"}
 
 
 def datasette_metadata(resources: list[dict]) -> dict:
     """Datasette's metadata.json: titles, sources, column descriptions, and `units` only where Pint knows them."""
+    labels = _catalog.unit_labels()
+
     def column(field: dict) -> str:
         unit = field.get("unit")
         described = field.get("description", "")
-        return f"{described} [unit: {unit}]" if unit and unit not in PINT_UNITS else described
+        return f"{described} [unit: {labels[unit]}]" if unit and unit not in PINT_UNITS else described
 
     return {"title": _catalog.descriptor()["title"], "license": "CC-BY-4.0", "databases": {"clusterdata": {"tables": {
         r["name"]: {"title": r.get("title"), "description": r.get("description"),
                     "source": "; ".join(s["title"] for s in r.get("sources", [])) or None,
                     "columns": {f["name"]: column(f) for f in r["schema"]["fields"]},
-                    "units": {f["name"]: f["unit"] for f in r["schema"]["fields"] if f.get("unit") in PINT_UNITS}}
+                    "units": {f["name"]: PINT_UNITS[f["unit"]] for f in r["schema"]["fields"] if f.get("unit") in PINT_UNITS}}
         for r in resources}}}}
 
 
@@ -270,7 +274,8 @@ def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA foreign_keys = ON")
-        order = sorted(resources, key=lambda r: bool(r["schema"].get("foreignKeys")))  # referenced tables first
+        # referenced tables first (a table referencing only itself, as units, lists the referenced rows first)
+        order = sorted(resources, key=lambda r: any(fk["reference"]["resource"] != r["name"] for fk in r["schema"].get("foreignKeys", [])))
         for resource in order:
             connection.execute(create_table_sql(resource))
             rows = load(resource["name"], backend="arrow").to_pylist()
@@ -323,9 +328,10 @@ def stata_frame(resource: dict):
     illegible = {(row, column) for rows, column, note in annotated_cells(resource["name"], frame)
                  if note["kind"] == "illegible" for row in rows}
     out, labels, value_labels, missing = pd.DataFrame(index=frame.index), {}, {}, {}
+    unit_labels = _catalog.unit_labels()
     for field in resource["schema"]["fields"]:
         name, column = field["name"], frame[field["name"]]
-        unit = f" [{field['unit']}]" if field.get("unit") else ""
+        unit = f" [{unit_labels[field['unit']]}]" if field.get("unit") else ""
         labels[name] = stata_label(f"{field.get('description', name)}{unit}")
         enum = field.get("constraints", {}).get("enum")
         if field["type"] == "string" and enum is None:

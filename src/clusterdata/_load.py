@@ -134,10 +134,13 @@ def load(name: str, backend: str = "pandas", version: str | None = None):
 
 
 def frame_attrs(name: str, resource: dict) -> dict:
-    """What a pandas DataFrame's `attrs` carry: name, title, source citations and units."""
+    """What a pandas DataFrame's `attrs` carry: name, title, source citations, units (labels) and unit names."""
+    names = {field["name"]: field["unit"] for field in resource["schema"]["fields"] if "unit" in field}
+    labels = _catalog.unit_labels() if names else {}
     return {
         "name": name,
         "title": resource.get("title"),
         "source": [source.get("title") for source in resource.get("sources", [])],
-        "units": {field["name"]: field["unit"] for field in resource["schema"]["fields"] if "unit" in field},
+        "units": {column: labels.get(unit, unit) for column, unit in names.items()},  # a release before 0.2.0 stored labels
+        "unit_names": names,
     }

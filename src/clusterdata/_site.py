@@ -19,9 +19,11 @@ table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f2f2f2; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
-td.quote { min-width: 10rem; }
-table.rows { font-size: 0.85rem; }
+td.quote { min-width: 8rem; }
+table.rows { font-size: 0.8rem; }
 table.rows th, table.rows td { padding: 0.2rem 0.3rem; }
+table.rows th, table.rows td { overflow-wrap: anywhere; }
+table.rows td.num { overflow-wrap: normal; }
 .empty { color: #999; }
 .kind { font-weight: 600; }
 .noted { background: #fff3c4; }
@@ -254,10 +256,10 @@ def chart_fields(spec: dict) -> list[str]:
     return found
 
 
-def table_page(resource: dict, frame, notes) -> str:
+def table_page(resource: dict, frame, notes, unit_labels: dict) -> str:
     name = resource["name"]
     fields = resource["schema"]["fields"]
-    units = {f["name"]: f["unit"] for f in fields if "unit" in f}
+    units = {f["name"]: unit_labels[f["unit"]] for f in fields if "unit" in f}
     marks = numbered_notes(frame, notes[notes["table_name"] == name])
     out = ['<nav><a href="index.html">All tables and sources</a></nav>',
            f"<h1>{escape(resource.get('title', name))}</h1>",
@@ -281,7 +283,7 @@ def table_page(resource: dict, frame, notes) -> str:
     out.append("<h2>Columns</h2>\n<table>\n<tr><th>column</th><th>type</th><th>unit</th><th>description</th><th>constraints</th></tr>")
     for f in fields:
         constraints = "; ".join(f"{k}: {constraint_text(v)}" for k, v in f.get("constraints", {}).items())
-        out.append(f"<tr><td><code>{escape(f['name'])}</code></td><td>{escape(f['type'])}</td><td>{escape(f.get('unit', ''))}</td>"
+        out.append(f"<tr><td><code>{escape(f['name'])}</code></td><td>{escape(f['type'])}</td><td>{escape(units.get(f['name'], ''))}</td>"
                    f"<td>{prose(f.get('description', ''))}</td><td>{escape(constraints)}</td></tr>")
     out.append("</table>")
     out.append(f"<h2>Annotations ({len(marks)})</h2>")
@@ -405,7 +407,7 @@ CROISSANT_CONTEXT = {
 CROISSANT_TYPES = {"integer": "sc:Integer", "number": "sc:Float", "string": "sc:Text", "boolean": "sc:Boolean"}
 
 
-def croissant(descriptor: dict) -> dict:
+def croissant(descriptor: dict, unit_labels: dict) -> dict:
     """A Croissant 1.0 description (mlcommons.org/croissant): each table a Parquet file (path relative to
     docs/dictionary/) and a record set with one field per column."""
     files, record_sets = [], []
@@ -418,7 +420,7 @@ def croissant(descriptor: dict) -> dict:
             "@type": "cr:RecordSet", "@id": r["name"], "name": r["name"], "description": r.get("description", ""),
             "key": [{"@id": f"{r['name']}/{k}"} for k in r["schema"].get("primaryKey", [])],
             "field": [{"@type": "cr:Field", "@id": f"{r['name']}/{f['name']}", "name": f["name"],
-                       "description": f.get("description", "") + (f" Unit: {f['unit']}." if f.get("unit") else ""),
+                       "description": f.get("description", "") + (f" Unit: {unit_labels[f['unit']]}." if f.get("unit") else ""),
                        "dataType": CROISSANT_TYPES[f["type"]],
                        "source": {"fileObject": {"@id": file_id}, "extract": {"column": f["name"]}}}
                       for f in r["schema"]["fields"]]})
@@ -435,8 +437,9 @@ def croissant(descriptor: dict) -> dict:
 def render_site(descriptor: dict, frames: dict) -> dict[str, bytes]:
     """Every page of the site, relative path -> bytes; `frames` maps each table name to a pandas DataFrame."""
     pages = {"index.html": index_page(descriptor, frames, frames["sources"])}
+    unit_labels = dict(zip(frames["units"]["unit"], frames["units"]["label"]))
     for resource in descriptor["resources"]:
-        pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"])
+        pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"], unit_labels)
     pages["style.css"] = STYLE.lstrip()
-    pages["croissant.json"] = json.dumps(croissant(descriptor), indent=1, ensure_ascii=False) + "\n"
+    pages["croissant.json"] = json.dumps(croissant(descriptor, unit_labels), indent=1, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in pages.items()}

@@ -3,8 +3,10 @@
 Words match at the start of a word, case ignored ("invest" finds "investment", "ict" does not find
 "district"). A word or phrase of one of the SYNONYMS groups matches any member of its group, so
 "foreign direct investment" finds the rows that say "FDI". A year matches the numbers whose period
-covers it; a period open at one end ("since 2002", "until 2004") covers every year on its open side,
-and a number with no period matches no year.
+may cover it, by `period_status`: a stated period from period_start to period_end; a period open at
+its start ("before 2000": period_end 1999) or whose first year is illegible, every year up to
+period_end; a period open at its end ("since 2002"), every year from period_start; a number with
+no period (`undated`) matches no year.
 """
 
 from __future__ import annotations
@@ -71,12 +73,14 @@ def check_arguments(text, source, subject, indicator, year) -> int | None:
 
 
 def subject_mask(frame, subject: str):
-    """Subjects that contain `subject` as whole words ("Hefei" finds "Hefei Jiantou" and "Hefei (NIO investment)")."""
+    """Rows whose entity or partner contains `subject` as whole words ("Hefei" finds Hefei and Hefei Jiantou;
+    "IBM" finds IBM's numbers and Lenovo's compared with IBM)."""
     pattern = re.compile(rf"(?<!\w){re.escape(' '.join(subject.lower().split()))}(?!\w)")
-    mask = frame["subject"].str.lower().map(lambda s: bool(pattern.search(s))).astype(bool)
+    named = lambda column: frame[column].astype(object).fillna("").str.lower().map(lambda s: bool(pattern.search(s))).astype(bool)
+    mask = named("entity") | named("partner")
     if not mask.any():
-        subjects = sorted(set(frame["subject"]))
-        raise ValueError(_catalog.unknown_name_message("subject", subject, subjects, "in statistics"))
+        entities = sorted(set(frame["entity"].astype(str)))
+        raise ValueError(_catalog.unknown_name_message("subject", subject, entities, "in statistics"))
     return mask
 
 
@@ -85,8 +89,8 @@ def search(text: str | None = None, *, source: str | None = None, subject: str |
     """Rows of `statistics` matching every filter given; `attrs["tables"]` names the other tables holding the words.
 
     text: words found in the subject, indicator, location or quote (see the module docstring);
-    source: a source_id; subject: words of the subject; indicator: words of the indicator name;
-    year: only numbers whose period covers that year.
+    source: a source_id; subject: words of the entity or partner (China, Hefei, IBM, ...); indicator: words of the indicator name;
+    year: only numbers whose period may cover that year (see the module docstring and period_status).
     """
     import pandas as pd
 
@@ -97,7 +101,7 @@ def search(text: str | None = None, *, source: str | None = None, subject: str |
     keep = pd.Series(True, index=frame.index)
     patterns = terms(text) if text else []
     if patterns:
-        haystack = (frame["subject"] + " " + frame["indicator"].str.replace("_", " ") + " " + frame["location"] + " " + frame["quote"]).str.lower()
+        haystack = (frame["subject"] + " " + frame["entity"].astype(str) + " " + frame["indicator"].str.replace("_", " ") + " " + frame["location"] + " " + frame["quote"]).str.lower()
         keep &= haystack.map(lambda h: matches_all(patterns, h)).astype(bool)
     if source:
         keep &= frame["source_id"] == source
@@ -106,9 +110,11 @@ def search(text: str | None = None, *, source: str | None = None, subject: str |
     if indicator:
         keep &= frame["indicator"].str.contains(indicator.lower().replace(" ", "_"), regex=False)
     if year is not None:
-        start, end = frame["period_start"], frame["period_end"]
-        has_period = start.notna() | end.notna()
-        keep &= has_period & (start.isna() | (start <= year)).fillna(False) & (end.isna() | (end >= year)).fillna(False)
+        status, start, end = frame["period_status"].astype(str), frame["period_start"], frame["period_end"]
+        from_start = status.isin(["stated", "open_end"]) & (start <= year).fillna(False)
+        to_end = status.isin(["stated", "open_start", "illegible_start"]) & (end >= year).fillna(False)
+        keep &= ((status == "stated") & from_start & to_end) | ((status == "open_end") & from_start) \
+            | (status.isin(["open_start", "illegible_start"]) & to_end)
     found = frame[keep].reset_index(drop=True)
     found.attrs["tables"] = tables_holding(patterns) if patterns else []
     return found

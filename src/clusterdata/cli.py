@@ -59,7 +59,7 @@ def cmd_describe(args) -> int:
         print(wrap(f"Note in the source: {note}"))
     print(f"\nKey: {', '.join(info['primary_key'])}\nColumns:")
     for column in info["columns"]:
-        unit = f" [{column['unit']}]" if "unit" in column else ""
+        unit = f" [{column['unit_label']}]" if "unit" in column else ""
         print(f"  {column['name']} ({column['type']}){unit}: {column.get('description', '')}")
     if info["annotations"]:
         print(f"\nAnnotations ({len(info['annotations'])}):")

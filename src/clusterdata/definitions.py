@@ -171,7 +171,7 @@ def read_definitions(schemas_dir: Path) -> dict[str, TableDef]:
     """All table definitions, in the catalog's order (tables first, then the package's own metadata tables)."""
     paths = sorted(p for p in schemas_dir.glob("*.toml") if not p.name.startswith("_"))
     found = {p.stem: read_definition(p) for p in paths}
-    metadata_tables = [n for n in ("sources", "source_contents", "annotations") if n in found]
+    metadata_tables = [n for n in ("sources", "source_contents", "units", "annotations") if n in found]
     return {n: found[n] for n in [n for n in found if n not in metadata_tables] + metadata_tables}
 
 

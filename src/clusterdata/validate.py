@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -453,6 +454,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
                 if all(value) and value not in known:
                     problems.append(Problem(child.file, child.lines[position], fk["fields"][0], ";".join(value),
                                             f"is not a {'/'.join(fk['reference']['fields'])} of {fk['reference']['resource']}"))
+    problems += unit_problems(parsed, definitions, root) + period_problems(parsed)
     sources = set(parsed["sources"].raw["source_id"]) if "sources" in parsed else set()
     for table in definitions.values():
         if table.source is not None and "sources" in parsed and table.source not in sources:
@@ -465,6 +467,48 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     if "annotations" in parsed:
         problems += annotation_target_problems(parsed["annotations"], parsed, definitions)
     return [replace(p, layer="integrity") for p in problems]
+
+
+def unit_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path) -> list[Problem]:
+    """Every column unit of a definition is a row of `units`, and statistics.value_base is value x factor of its unit."""
+    if "units" not in parsed:
+        return []
+    units = {row["unit"]: row for row in parsed["units"].records()}
+    problems = [Problem(str(table.path.relative_to(root)), None, f["name"], f["unit"], "is not a unit of units.csv (the field's unit)")
+                for table in definitions.values() for f in table.fields if "unit" in f and f["unit"] not in units]
+    if "statistics" in parsed and "value_base" in definitions["statistics"].columns:
+        stats = parsed["statistics"]
+        for row, line in zip(stats.records(), stats.lines):
+            unit = units.get(row["unit"])
+            if unit is None:
+                continue  # reported by the foreign key check
+            expected = None if row["value"] == "" else float(row["value"]) * float(unit["factor"])
+            found = None if row["value_base"] == "" else float(row["value_base"])
+            if (expected is None) != (found is None) or (expected is not None and not math.isclose(expected, found, rel_tol=1e-9)):
+                problems.append(Problem(stats.file, line, "value_base", row["value_base"],
+                                        f"is not value x factor of {row['unit']} (expected {'empty' if expected is None else f'{expected:.15g}'})"))
+    return problems
+
+
+# Which ends of a statistics period each period_status gives (period_start, period_end).
+PERIOD_ENDS = {"stated": (True, True), "open_start": (False, True), "illegible_start": (False, True),
+               "open_end": (True, False), "undated": (False, False)}
+PERIOD_ENDS_TEXT = {(True, True): "both years", (False, True): "period_end alone", (True, False): "period_start alone",
+                    (False, False): "no year"}
+
+
+def period_problems(parsed: dict[str, ParsedTable]) -> list[Problem]:
+    """A statistics row's period_status agrees with the ends of its period that the row gives."""
+    stats = parsed.get("statistics")
+    if stats is None or "period_status" not in stats.table.columns:
+        return []
+    problems = []
+    for row, line in zip(stats.records(), stats.lines):
+        given, status = (bool(row["period_start"]), bool(row["period_end"])), row["period_status"]
+        if status in PERIOD_ENDS and given != PERIOD_ENDS[status]:
+            problems.append(Problem(stats.file, line, "period_status", status,
+                                    f"needs {PERIOD_ENDS_TEXT[PERIOD_ENDS[status]]}; the row gives {PERIOD_ENDS_TEXT[given]}"))
+    return problems
 
 
 def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, ParsedTable], definitions) -> list[Problem]:
