@@ -13,7 +13,7 @@ called (pandas for a pandas DataFrame, pyarrow alone for an Arrow table), and pa
 frictionless are imported only by `clusterdata validate` and `clusterdata build`.
 """
 
-__version__ = "0.1.1"
+__version__ = "0.2.0"
 
 from ._errors import IntegrityError, UnknownTableError
 

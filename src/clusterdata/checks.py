@@ -12,7 +12,7 @@ called stale.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ._annotations import key_text  # the one way a key value is written, shared with annotations()
 
@@ -28,6 +28,7 @@ class Finding:
     rows: tuple[int, ...]  # positions in the frame
     value: str
     message: str
+    discrepancy: str = ""  # what the check finds against what it wants ("99.5 vs 100"): what an erratum expects
 
 
 class View:
@@ -125,7 +126,8 @@ def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=
         if view.report(ok, column):
             relation = "at most" if comparison == "<=" else "not"
             yield Finding(ok, name, key, column, tuple(positions), fmt(got),
-                          f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})")
+                          f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})",
+                          f"{fmt(got)} vs {fmt(want)}")
 
 
 def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0, **_):
@@ -146,7 +148,8 @@ def share_of_count(view, share, count, group_by=(), denominator_column=None, tol
             ok = abs(float(s) - want) <= tolerance + EPSILON
             if view.report(ok, share):
                 yield Finding(ok, name, view.key(p), share, (p,), fmt(float(s)),
-                              f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})")
+                              f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})",
+                              f"{fmt(float(s))} vs {fmt(want)}")
 
 
 def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0, **_):
@@ -165,7 +168,8 @@ def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0, 
         ok = abs(float(g) - want) <= tolerance + EPSILON
         if view.report(ok, growth):
             yield Finding(ok, name, view.key(p), growth, (q, p), fmt(float(g)),
-                          f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})")
+                          f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})",
+                          f"{fmt(float(g))} vs {fmt(want)}")
 
 
 def half_unit(value: float) -> float:
@@ -197,7 +201,8 @@ def share_of_remainder(view, share, part, excluded, group_by=(), **_):
             if view.report(ok, share):
                 yield Finding(ok, name, view.key(p), share, (rows[0], p), fmt(s),
                               f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
-                              f"between {low:.2f} and {high:.2f} allowing for the printed rounding")
+                              f"between {low:.2f} and {high:.2f} allowing for the printed rounding",
+                              f"{fmt(s)} vs {fmt(100 * t / (100 - f))}")
 
 
 def formatted_from(view, column, template, **_):
@@ -213,7 +218,8 @@ def formatted_from(view, column, template, **_):
         ok = str(values[p]) == want
         if view.report(ok, column):
             yield Finding(ok, name, view.key(p), column, (p,), str(values[p]),
-                          f"should be {want!r}, made from {template} (one of these cells is wrong)")
+                          f"should be {want!r}, made from {template} (one of these cells is wrong)",
+                          f"{values[p]} vs {want}")
 
 
 def numbered_in_order(view, column, group_by=(), **_):
@@ -228,7 +234,8 @@ def numbered_in_order(view, column, group_by=(), **_):
         ok = got == want
         if view.report(ok, column):
             yield Finding(ok, name, key, column, tuple(positions), ",".join(map(str, got)),
-                          f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order")
+                          f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order",
+                          f"{','.join(map(str, got))} vs {','.join(map(str, want))}")
 
 
 def in_order(view, first, second, **_):
@@ -240,7 +247,8 @@ def in_order(view, first, second, **_):
             continue
         ok = float(a[p]) <= float(b[p])
         if view.report(ok, second):
-            yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}")
+            yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}",
+                          f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
 
 
 KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder,
@@ -253,5 +261,17 @@ def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
     view = View(frame, table, wanted_columns if wanted_columns is not None else table.columns)
     found = []
     for declared in table.checks:
-        found.extend(KINDS[declared["kind"]](view, **{k: v for k, v in declared.items() if k not in ("kind", "why")}))
+        findings = KINDS[declared["kind"]](view, **{k: v for k, v in declared.items() if k not in NOT_PARAMETERS})
+        found.extend(replace(f, check=declared["name"]) if "name" in declared else f for f in findings)
     return found
+
+
+NOT_PARAMETERS = ("kind", "why", "name")  # what a [[checks]] entry says besides its kind's parameters
+
+
+def identity(declared: dict) -> str:
+    """The name a check reports under and an erratum names: its `name`, else kind(checked column)."""
+    if "name" in declared:
+        return declared["name"]
+    column = next(declared[k] for k in ("column", "share", "growth", "second") if k in declared)
+    return f"{declared['kind']}({column})"

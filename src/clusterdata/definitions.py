@@ -140,6 +140,12 @@ def read_definition(path: Path) -> TableDef:
             raise DefinitionError(f"{path}: primary_key names {key!r}, which is not a field")
     for declared in table.checks:
         check_declaration(path, table, declared)
+    from .checks import identity
+
+    identities = [identity(declared) for declared in table.checks]
+    for twice in sorted({i for i in identities if identities.count(i) > 1}):
+        raise DefinitionError(f"{path}: two checks report as {twice}: give each a distinct `name` "
+                              "(the name a source_inconsistency annotation gives in its `check` column)")
     if table.chart is not None:
         if "title" not in table.chart or not ("mark" in table.chart or "layer" in table.chart):
             raise DefinitionError(f"{path}: [chart] is a Vega-Lite specification: give it a title and a mark or [[chart.layer]]s")
@@ -156,6 +162,8 @@ def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
     kind = declared.get("kind")
     if kind not in KINDS:
         raise DefinitionError(f"{path}: check kind {kind!r} is not one of {', '.join(KINDS)}")
+    if "name" in declared and not (isinstance(declared["name"], str) and re.fullmatch(r"[a-z][a-z0-9_]*", declared["name"])):
+        raise DefinitionError(f"{path}: check {kind}: name = {declared['name']!r} is not a lower-case name (a-z, 0-9, _)")
     for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second"):
         if key in declared and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: check {kind}: {key} = {declared[key]!r} is not a field")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import run_checks
+from .checks import identity, run_checks
 from .definitions import TableDef, read_definitions
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
@@ -408,29 +408,49 @@ def line_span(parsed: ParsedTable, positions) -> str | int:
 
 
 def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -> list[Problem]:
-    """Discrepancies no annotation expects, and source_inconsistency annotations no check finds (stale)."""
+    """Discrepancies no annotation expects as they are, and source_inconsistency annotations no check finds (stale).
+
+    An erratum names the check it answers (`check`) and the discrepancy it expects (`expected`, as the
+    check states it: "99.5 vs 100"), so a second check failing on the same row, or a changed value behind
+    an expected discrepancy, fails the build instead of hiding behind the note.
+    """
     table = parsed.table
-    expected = {}
+    errata = {}  # (row key, column, check) -> (line, expected); check is empty on a note no check finds
     if annotations is not None:
         for row, line in zip(annotations.records(), annotations.lines):
             if row["table_name"] == table.name and row["kind"] == "source_inconsistency":
-                expected[(row["row_key"], row["column_name"])] = line
-    found = run_checks(parsed.frame, table, {column for _, column in expected})
+                errata[(row["row_key"], row["column_name"], row.get("check") or "")] = (line, row.get("expected") or "")
+    found = run_checks(parsed.frame, table, {column for _, column, _ in errata})
     problems = []
     for d in found:
-        if d.ok or (d.row_key, d.column) in expected:
+        if d.ok:
             continue
-        problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
-                                f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
-                                f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>',
-                                "cross-check"))
-    disagreeing = {(d.row_key, d.column) for d in found if not d.ok}
-    agreeing = {(d.row_key, d.column): d.check for d in found if d.ok}
-    for (key, column), line in expected.items():
-        if (key, column) in agreeing and (key, column) not in disagreeing:
+        line, expected = errata.get((d.row_key, d.column, d.check), (None, None))
+        if line is None:
+            problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
+                                    f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
+                                    f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>,'
+                                    f'{d.check},"{d.discrepancy}"', "cross-check"))
+        elif expected != d.discrepancy:
+            problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
+                                    f"fails the cross-check {d.check} with {d.discrepancy}, but the source_inconsistency on line "
+                                    f"{line} of annotations.csv expects {expected}: correct the value, or the annotation if the "
+                                    "source prints it so", "cross-check"))
+    disagreeing = {(d.row_key, d.column, d.check) for d in found if not d.ok}
+    agreeing = [(d.row_key, d.column, d.check) for d in found if d.ok]
+    known = {identity(declared) for declared in table.checks}
+    for (key, column, check), (line, _expected) in errata.items():
+        if check and check not in known:
+            problems.append(Problem(annotations.file, line, "check", check,
+                                    f"is not a cross-check of {table.name} (its checks: {', '.join(sorted(known)) or 'none'})"))
+            continue
+        if (key, column, check) in disagreeing:
+            continue
+        stale = [c for k, col, c in agreeing if (k, col) == (key, column) and (c == check or not check)]
+        if stale:
             problems.append(Problem(annotations.file, line, "row_key", key,
                                     f"is a source_inconsistency on {table.name}.{column} that the cross-check "
-                                    f"{agreeing[(key, column)]} no longer finds: the erratum is stale; remove the annotation or restore the value",
+                                    f"{stale[0]} no longer finds: the erratum is stale; remove the annotation or restore the value",
                                     "cross-check"))
     return problems
 
@@ -475,6 +495,13 @@ def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, Parse
             problems.append(Problem(annotations.file, line, "table_name", name, "is not a table of the catalog"))
             continue
         table = definitions[name]
+        check, expected = row.get("check") or "", row.get("expected") or ""
+        if (check or expected) and row["kind"] != "source_inconsistency":
+            problems.append(Problem(annotations.file, line, "check" if check else "expected", check or expected,
+                                    f"is given on a note of kind {row['kind']}: only a source_inconsistency names a check and its discrepancy"))
+        elif bool(check) != bool(expected):
+            problems.append(Problem(annotations.file, line, "expected" if check else "check", None,
+                                    "must be given with the other of check and expected: an erratum names the check and the discrepancy it expects"))
         if column and column not in table.columns:
             problems.append(Problem(annotations.file, line, "column_name", column, f"is not a column of {name}"))
         if not key:
