@@ -92,7 +92,7 @@ def present(view: View, column: str, positions) -> bool:
 
 
 def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=None, where=None,
-            comparison="=", aggregate="sum", tolerance=0.0, **_):
+            comparison="=", aggregate="sum", tolerance=0.0):
     """The values of `column` in each group (of the rows `where` selects) add up to a total.
 
     The total is `total`, the group's `total_column`, or `column` in the group's row that `total_row`
@@ -130,7 +130,7 @@ def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=
                           f"{fmt(got)} vs {fmt(want)}")
 
 
-def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0, **_):
+def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0):
     """Each share is 100 x count / denominator: the group's `denominator_column`, or the sum of `count` in the group."""
     name = f"share_of_count({share})"
     shares, counts = view.col(share), view.col(count)
@@ -152,7 +152,7 @@ def share_of_count(view, share, count, group_by=(), denominator_column=None, tol
                               f"{fmt(float(s))} vs {fmt(want)}")
 
 
-def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0, **_):
+def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0):
     """Each growth rate is 100 x (level / previous level - 1), where the previous row is `step` earlier in `order_by`."""
     name = f"growth_matches_levels({growth})"
     order, levels, growths = view.col(order_by), view.col(level), view.col(growth)
@@ -178,7 +178,7 @@ def half_unit(value: float) -> float:
     return 0.5 * 10 ** -decimals
 
 
-def share_of_remainder(view, share, part, excluded, group_by=(), **_):
+def share_of_remainder(view, share, part, excluded, group_by=()):
     """Each `share` is 100 x part / (100 - the part of the group's `excluded` row), within the printed rounding.
 
     Every printed number may be off by half a unit of its last digit; the check fails only where
@@ -205,7 +205,7 @@ def share_of_remainder(view, share, part, excluded, group_by=(), **_):
                               f"{fmt(s)} vs {fmt(100 * t / (100 - f))}")
 
 
-def formatted_from(view, column, template, **_):
+def formatted_from(view, column, template):
     """`column` is `template` filled with the row's own cells (a period label made of its two years)."""
     name = f"formatted_from({column})"
     parts = re.findall(r"{(\w+)}", template)
@@ -222,7 +222,7 @@ def formatted_from(view, column, template, **_):
                           f"{values[p]} vs {want}")
 
 
-def numbered_in_order(view, column, group_by=(), **_):
+def numbered_in_order(view, column, group_by=()):
     """`column` numbers the rows of each group 1, 2, 3, ... in the order of the file."""
     name = f"numbered_in_order({column})"
     values = view.col(column)
@@ -238,7 +238,7 @@ def numbered_in_order(view, column, group_by=(), **_):
                           f"{','.join(map(str, got))} vs {','.join(map(str, want))}")
 
 
-def in_order(view, first, second, **_):
+def in_order(view, first, second):
     """`first` is at most `second` in every row (a period's start and end)."""
     name = f"in_order({second})"
     a, b = view.col(first), view.col(second)

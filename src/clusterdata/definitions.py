@@ -138,8 +138,8 @@ def read_definition(path: Path) -> TableDef:
     for key in table.primary_key:
         if key not in names:
             raise DefinitionError(f"{path}: primary_key names {key!r}, which is not a field")
-    for declared in table.checks:
-        check_declaration(path, table, declared)
+    for number, declared in enumerate(table.checks, 1):
+        check_declaration(path, table, declared, number)
     from .checks import identity
 
     identities = [identity(declared) for declared in table.checks]
@@ -155,13 +155,29 @@ def read_definition(path: Path) -> TableDef:
     return table
 
 
-def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
-    """A [[checks]] entry names a known kind and existing columns."""
-    from .checks import KINDS
+def check_declaration(path: Path, table: TableDef, declared: dict, number: int = 1) -> None:
+    """A [[checks]] entry names a known kind, gives its kind's required parameters and no unknown one, and existing columns."""
+    import inspect
+
+    from .checks import KINDS, NOT_PARAMETERS
 
     kind = declared.get("kind")
     if kind not in KINDS:
         raise DefinitionError(f"{path}: check kind {kind!r} is not one of {', '.join(KINDS)}")
+    parameters = list(inspect.signature(KINDS[kind]).parameters.values())[1:]  # after the view
+    known = [p.name for p in parameters]
+    for key in declared:
+        if key not in known and key not in NOT_PARAMETERS:
+            raise DefinitionError(f'{path}: [[checks]] {number} ({kind}): unknown parameter "{key}" '
+                                  f"(known: {', '.join([*known, *NOT_PARAMETERS[1:]])})")
+    for p in parameters:
+        if p.default is inspect.Parameter.empty and p.name not in declared:
+            raise DefinitionError(f'{path}: [[checks]] {number} ({kind}): the required parameter "{p.name}" is missing')
+    for key in ("tolerance", "total", "step"):
+        if key in declared and (isinstance(declared[key], bool) or not isinstance(declared[key], (int, float))):
+            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a number")
+    if kind == "sums_to" and sum(k in declared for k in ("total", "total_column", "total_row")) != 1:
+        raise DefinitionError(f"{path}: [[checks]] {number} (sums_to): give exactly one of total, total_column and total_row")
     if "name" in declared and not (isinstance(declared["name"], str) and re.fullmatch(r"[a-z][a-z0-9_]*", declared["name"])):
         raise DefinitionError(f"{path}: check {kind}: name = {declared['name']!r} is not a lower-case name (a-z, 0-9, _)")
     for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second"):
