@@ -29,7 +29,7 @@ CASES = {
                    "[[checks]] 1 (sums_to): give exactly one of total, total_column and total_row"),
     "two checks under one name": ('name = "foreign_funded_share_2003"', 'name = "foreign_funded_share_2004"', None),
     "name not a name": ('name = "foreign_funded_share_2003"', 'name = "FIE share"',
-                        "check sums_to: name = 'FIE share' is not a lower-case name (a-z, 0-9, _)"),
+                        "[[checks]] 2 (sums_to): name = 'FIE share' is not a lower-case name (a-z, 0-9, _)"),
 }
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ._safety import FORMULA_START, character_name, is_formula, printable
 from .checks import identity, run_checks
-from .definitions import TableDef, read_definitions
+from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 INTEGER = re.compile(r"-?[0-9]+")
@@ -603,13 +603,15 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
                                "is not a folder: set it to the folder of the source texts, or unset it to skip the quote check"))
     if refused:
         return {}, refused
-    definitions = read_definitions(root / "schemas")
-    if not definitions:
+    definitions, definition_problems = read_definitions_reporting(root / "schemas")
+    # Every mistake of every definition, in the same report as the CSVs' (a table with a broken definition is not read)
+    problems: list[Problem] = [Problem(shown_path(path, root), None, None, None, rule) for path, rule in definition_problems]
+    defined = {p.stem for p in (root / "schemas").glob("*.toml")}
+    if not defined:
         return {}, [Problem("schemas", None, None, None, "holds no table definitions (NAME.toml): is this a clusterdata checkout?")]
     raw_dir = root / "data" / "raw"
-    problems: list[Problem] = []
     for csv_path in sorted(raw_dir.glob("*.csv")):
-        if csv_path.stem not in definitions:
+        if csv_path.stem not in defined:
             problems.append(Problem(shown_path(csv_path, root), None, None, None,
                                     f"has no definition: add schemas/{printable(csv_path.stem)}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
@@ -628,6 +630,8 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
     for name, table_parsed in parsed.items():
         if name not in unchecked:  # sums over a table with broken cells would only echo them, misleadingly
             problems += cross_check_problems(table_parsed, parsed.get("annotations"))
+    if definition_problems:  # references to a table whose definition is broken cannot be judged until it is fixed
+        return parsed, problems
     reported = {(p.file, p.line, p.column) for p in problems}  # a cell already refused is not reported again
     integrity = integrity_problems(parsed, definitions, root)
     if sources_dir is not None:
