@@ -251,8 +251,49 @@ def in_order(view, first, second):
                           f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
 
 
+# How a text states a number in words: cardinals, multiples, fractions and ordinals (ranks).
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "twenty": 20, "hundred": 100, "a decade": 1, "a century": 1,
+    "twice": 2, "double": 2, "doubled": 2, "tripled": 3, "quadrupled": 4,
+    "half": 0.5, "one-half": 0.5, "a third": 1 / 3, "one-third": 1 / 3, "a quarter": 0.25, "one-quarter": 0.25,
+    "one-fifth": 0.2, "one-sixth": 1 / 6, "one-seventh": 1 / 7, "one-eighth": 0.125, "one-ninth": 1 / 9, "one-tenth": 0.1,
+    "first": 1, "firsl": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}
+SCALES = (1, 1e3, 1e6, 1e9, 1e12, 1e-3, 1e-6, 1e-9, 1e-12, 100, 0.01)  # "m", "bn", "trillion", percent as a fraction
+
+
+def numbers_in(quote: str) -> set[float]:
+    """Every number a quote states: digits (with thousands separators, an OCR-split "200 1" or "200 I"
+    joined), and number words ("three", "one-quarter", "second"), each also at the scales a text writes."""
+    text = re.sub(r"(?<=\d) (?=[\dIl]\b)", "", quote)  # the scan's "200 1" / "200 I" for 2001
+    text = re.sub(r"(?<=\d)[Il]\b", "1", text)
+    found = {float(n.replace(",", "")) for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+", text)}
+    lower = text.lower()
+    found |= {float(v) for word, v in NUMBER_WORDS.items() if re.search(rf"(?<![a-z-]){re.escape(word)}(?![a-z])", lower)}
+    return {n * scale for n in found for scale in SCALES}
+
+
+def stated_by_quote(view, column, quote, allow=()):
+    """Each `column` value is a number its row's `quote` states (digits, decimal forms, scale words, number
+    words, OCR digit readings); `allow` lists the keys reviewed as stated otherwise (say why in `why`)."""
+    name = f"stated_by_quote({column})"
+    values, quotes, allowed = view.col(column), view.col(quote), set(allow)
+    for p in range(view.n):
+        if values[p] is None or quotes[p] is None:
+            continue
+        key = view.key(p)
+        value = float(values[p])
+        ok = key in allowed or any(abs(n - value) <= 1e-6 * max(1.0, abs(value)) for n in numbers_in(quotes[p]))
+        if view.report(ok, column):
+            yield Finding(ok, name, key, column, (p,), fmt(value),
+                          f"is not a number its {quote} states (as digits, at a scale, or in words): "
+                          f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
+
+
 KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder,
-                                 formatted_from, numbered_in_order, in_order)}
+                                 formatted_from, numbered_in_order, in_order, stated_by_quote)}
 
 
 def run_checks(frame, table, wanted_columns=None) -> list[Finding]:

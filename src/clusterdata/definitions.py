@@ -232,7 +232,7 @@ def check_declaration(path: Path, table: TableDef, declared: dict, number: int =
         raise DefinitionError(f"{path}: [[checks]] {number} (sums_to): give exactly one of total, total_column and total_row")
     if "name" in declared and not (isinstance(declared["name"], str) and re.fullmatch(r"[a-z][a-z0-9_]*", declared["name"])):
         raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): name = {declared['name']!r} is not a lower-case name (a-z, 0-9, _)")
-    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second"):
+    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second", "quote"):
         if key in declared and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a field")
     for column in re.findall(r"{(\w+)}", declared.get("template", "")):

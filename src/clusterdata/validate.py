@@ -446,7 +446,7 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
             continue
         if (key, column, check) in disagreeing:
             continue
-        stale = [c for k, col, c in agreeing if (k, col) == (key, column) and (c == check or not check)]
+        stale = [c for k, col, c in agreeing if check and (k, col, c) == (key, column, check)]
         if stale:
             problems.append(Problem(annotations.file, line, "row_key", key,
                                     f"is a source_inconsistency on {table.name}.{column} that the cross-check "
