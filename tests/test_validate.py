@@ -205,3 +205,11 @@ def test_cli_validate_reports_grouped_and_counted(repo_copy, capsys, monkeypatch
 ])
 def test_parse_cell_accepts(text, kind, value):
     assert parse_cell(text, kind) == (value, None)
+
+
+def test_a_mistyped_key_is_reported_once(repo_copy):
+    # The row's key is wrong: not also the erratum that points at the row, nor the sums over its group.
+    rewrite(repo_copy, MARKET, "2004,joint_stock,20.0,", "2004,joint_stok,20.0,")
+    assert messages(repo_copy) == [
+        f'{MARKET}:23: column "ownership": value "joint_stok" is not one of state_owned, collective, '
+        "joint_stock_collective_owned, joint_stock, private, foreign_funded"]

@@ -455,8 +455,12 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
     return problems
 
 
-def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path) -> list[Problem]:
-    """Foreign keys, table sources, and annotations/source_contents pointing at existing tables, rows and columns."""
+def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path,
+                       unchecked: frozenset = frozenset()) -> list[Problem]:
+    """Foreign keys, table sources, and annotations/source_contents pointing at existing tables, rows and columns.
+
+    References into a table in `unchecked` (one with broken cells) are not followed: a mistyped key is
+    reported once, where it is, not again by every row that points at it."""
     problems = []
     for table in definitions.values():
         if table.name not in parsed:
@@ -464,7 +468,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
         child = parsed[table.name]
         for fk in table.foreign_keys:
             target = parsed.get(fk["reference"]["resource"])
-            if target is None:
+            if target is None or fk["reference"]["resource"] in unchecked:
                 continue
             mine, theirs = child.raw[fk["fields"]], target.raw[fk["reference"]["fields"]]
             known = set(theirs.itertuples(index=False, name=None))
@@ -483,7 +487,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
             if row["dataset_table"] and row["dataset_table"] not in definitions:
                 problems.append(Problem(contents.file, line, "dataset_table", row["dataset_table"], "is not a table of the catalog"))
     if "annotations" in parsed:
-        problems += annotation_target_problems(parsed["annotations"], parsed, definitions)
+        problems += annotation_target_problems(parsed["annotations"], {n: t for n, t in parsed.items() if n not in unchecked}, definitions)
     return [replace(p, layer="integrity") for p in problems]
 
 
@@ -633,7 +637,7 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
     if definition_problems:  # references to a table whose definition is broken cannot be judged until it is fixed
         return parsed, problems
     reported = {(p.file, p.line, p.column) for p in problems}  # a cell already refused is not reported again
-    integrity = integrity_problems(parsed, definitions, root)
+    integrity = integrity_problems(parsed, definitions, root, frozenset(unchecked))
     if sources_dir is not None:
         integrity += quote_problems(parsed, definitions, sources_dir)
     problems += [p for p in integrity if (p.file, p.line, p.column) not in reported]
