@@ -16,6 +16,7 @@ import os
 import re
 
 from . import _catalog
+from ._types import FIELD_TYPES
 from ._load import load, read_parquet
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
@@ -23,7 +24,7 @@ FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
 # for them; their size is checked through the sha256 in `hash` by `clusterdata verify` instead.
 UNSIZED = ("parquet", "json")
 NEEDS = {"xlsx": ("openpyxl", "export"), "dta": ("pyreadstat", "stata")}  # format -> (module, extra)
-SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
+SQL_TYPES = {name: t.sql for name, t in FIELD_TYPES.items()}  # from the one table of field types
 
 
 def export(dest: str, fmt: str, bom: bool = False) -> list[str]:

@@ -8,6 +8,7 @@ caller changes no later `load` sees.
 from __future__ import annotations
 
 from . import _catalog
+from ._types import FIELD_TYPES
 
 BACKENDS = ("pandas", "arrow", "polars")
 _arrow: dict[str, object] = {}  # Parquet path -> pyarrow.Table
@@ -16,7 +17,7 @@ _polars: dict[str, object] = {}  # Parquet path -> polars.DataFrame, cloned out
 
 
 # The pandas dtype of each Table Schema type (nullable integers and booleans); enums are categoricals.
-PANDAS_DTYPES = {"integer": "Int64", "number": "float64", "string": "string", "boolean": "boolean"}
+PANDAS_DTYPES = {name: t.pandas for name, t in FIELD_TYPES.items()}  # from the one table of field types
 
 
 def pandas_dtype(field: dict):

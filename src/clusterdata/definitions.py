@@ -11,11 +11,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._load import PANDAS_DTYPES
+from ._types import FIELD_TYPES as TYPES
 from ._site import chart_fields
 from ._safety import printable, table_name_problem
 
-FIELD_TYPES = ("integer", "number", "string", "boolean")
+FIELD_TYPES = tuple(TYPES)  # the names of the field types (_types.py has what each means)
 FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")
 CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern", "minLength", "maxLength")
 
@@ -70,7 +70,7 @@ class TableDef:
                 lo, hi = c.get("minLength"), c.get("maxLength")
                 checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
             columns[f["name"]] = pa.Column(
-                PANDAS_DTYPES[f["type"]],  # as parsed from CSV: enums are still text here
+                TYPES[f["type"]].pandas,  # as parsed from CSV: enums are still text here
                 checks,
                 nullable=not c.get("required", False),
                 unique=c.get("unique", False),
@@ -85,11 +85,10 @@ class TableDef:
         """The Arrow schema of the Parquet file: enums dictionary-encoded, units and descriptions as field metadata."""
         import pyarrow as pa
 
-        arrow_types = {"integer": pa.int64(), "number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}
         out = []
         for f in self.fields:
             c = f.get("constraints", {})
-            kind = pa.dictionary(pa.int32(), pa.string()) if "enum" in c else arrow_types[f["type"]]
+            kind = pa.dictionary(pa.int32(), pa.string()) if "enum" in c else getattr(pa, TYPES[f["type"]].arrow)()
             meta = {k: f[k] for k in ("description", "unit") if k in f}
             out.append(pa.field(f["name"], kind, nullable=not c.get("required", False), metadata=meta))
         return pa.schema(out)
@@ -187,7 +186,7 @@ def field_problems(f: dict, number: int) -> list[str]:
     constraints = f.get("constraints", {})
     if not isinstance(constraints, dict):
         return problems + [f"{where}: constraints must be a table, such as {{ required = true }}"]
-    numeric = f["type"] in ("integer", "number")
+    numeric = TYPES[f["type"]].numeric
     for key, value in constraints.items():
         if key not in CONSTRAINTS:
             problems.append(f"{where}: unknown constraint {key!r}")

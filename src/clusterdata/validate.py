@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ._types import FIELD_TYPES
 from ._safety import FORMULA_START, character_name, is_formula, printable
 from .checks import identity, run_checks
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
-INTEGER = re.compile(r"-?[0-9]+")
-NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # as printed: no exponent, no infinity
+INTEGER = re.compile(FIELD_TYPES["integer"].syntax)
+NUMBER = re.compile(FIELD_TYPES["number"].syntax)  # as printed: no exponent, no infinity
 SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 GROUPED = re.compile(r"-?[0-9]{1,3}([, ][0-9]{3})+(\.[0-9]+)?")
 INTEGER_DIGITS, NUMBER_DIGITS = 18, 15  # what int64 and float64 hold exactly, as printed
@@ -121,7 +122,7 @@ def parse_cell(text: str, kind: str, key: bool = False, enum: bool = False, limi
         if text in ("true", "false"):
             return text == "true", None
         return None, "is not a boolean: write true or false"
-    what = "an integer" if kind == "integer" else "a number"
+    what = FIELD_TYPES[kind].noun
     if kind == "integer" and INTEGER.fullmatch(text):
         if len(text.lstrip("-")) > INTEGER_DIGITS:
             return None, f"is out of range: an integer here has at most {INTEGER_DIGITS} digits (stored in 64 bits)"
@@ -304,7 +305,7 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                  "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
         empty_is_value = "" not in field.get("missingValues", [""])
-        ok = text.str.fullmatch(FAST_PATTERNS[field["type"]]) | (text == "")
+        ok = text.str.fullmatch(FIELD_TYPES[field["type"]].syntax) | (text == "")
         if field["type"] == "string":
             ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
             ok &= ~text.str.contains(SUSPECT) & (text.str.len() <= TEXT_LIMIT)
@@ -323,39 +324,11 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                 continue
             found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
         values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
-        columns[name] = CONVERT[field["type"]](values)
+        columns[name] = FIELD_TYPES[field["type"]].convert(values)
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
 
 
-FAST_PATTERNS = {"integer": INTEGER.pattern, "number": NUMBER.pattern, "boolean": "true|false", "string": "(?s:.*)"}
-
-
-def _to_integer(values):
-    import pandas as pd
-
-    return pd.array(pd.to_numeric(values, errors="raise"), dtype="Int64") if len(values) else pd.array([], dtype="Int64")
-
-
-def _to_number(values):
-    import pandas as pd
-
-    return pd.to_numeric(values, errors="raise").astype("float64") if len(values) else pd.Series([], dtype="float64")
-
-
-def _to_boolean(values):
-    import pandas as pd
-
-    return pd.array(values.map({"true": True, "false": False}), dtype="boolean")
-
-
-def _to_string(values):
-    import pandas as pd
-
-    return values.astype(pd.StringDtype())
-
-
-CONVERT = {"integer": _to_integer, "number": _to_number, "boolean": _to_boolean, "string": _to_string}
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
