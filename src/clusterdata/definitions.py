@@ -172,6 +172,11 @@ def definition_problems(path: Path) -> tuple[TableDef | None, list[str]]:
             for name in chart_fields(table.chart):
                 if name not in names and name != "annotated":
                     problems.append(f"chart field {name!r} is not a field (nor `annotated`, true on rows with a note)")
+            types = {f.get("name"): f.get("type") for f in table.fields}
+            for name in quantitative_fields(table.chart):
+                if name in types and not (types[name] in TYPES and TYPES[types[name]].numeric):
+                    problems.append(f"chart field {name!r} is drawn as quantitative but is a {types[name]} field: "
+                                    "chart a number or integer field, or give the encoding type nominal")
     return (None if problems else table), problems
 
 
@@ -240,6 +245,16 @@ def check_declaration(path: Path, table: TableDef, declared: dict, number: int =
     for column in [*declared.get("group_by", []), *declared.get("where", {}), *declared.get("total_row", {}), *declared.get("excluded", {})]:
         if column not in table.columns:
             raise DefinitionError(f"{path}: [[checks]] {number} ({kind}) names {column!r}, which is not a field")
+
+
+def quantitative_fields(spec: dict) -> list[str]:
+    """The fields a chart's encodings (and its layers without data of their own) draw on a quantitative scale."""
+    found = [enc["field"] for enc in spec.get("encoding", {}).values()
+             if isinstance(enc, dict) and "field" in enc and enc.get("type") == "quantitative"]
+    for layer in spec.get("layer", []):
+        if "data" not in layer:
+            found += quantitative_fields(layer)
+    return found
 
 
 def read_definitions(schemas_dir: Path) -> dict[str, TableDef]:
