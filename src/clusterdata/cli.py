@@ -65,6 +65,8 @@ def cmd_describe(args) -> int:
         print(f"\nAnnotations ({len(info['annotations'])}):")
         for note in info["annotations"]:
             where = ", ".join(x for x in (note["row_key"], note["column_name"]) if x) or "whole table"
+            if note.get("check"):  # the cross-check the erratum answers, and the discrepancy it expects
+                where += f" ({note['check']}: {note['expected']})"
             print(wrap(f"- [{note['kind']}] {where}: {note['note']}", "  "))
     return 0
 
