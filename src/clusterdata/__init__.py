@@ -37,20 +37,6 @@ __all__ = ["IntegrityError", "UnknownTableError", "__version__", "annotations", 
            "tables", "versions"]
 
 
-def tables() -> list:
-    """The names of all tables, in catalog order."""
-    from ._catalog import tables
-
-    return tables()
-
-
-def describe(name: str) -> dict:
-    """The metadata of a table: title, description, source and citation, columns with units, annotations."""
-    from ._catalog import describe
-
-    return describe(name)
-
-
 TYPE_CHECKING = False  # typing is not imported at run time: `import clusterdata` stays light
 if TYPE_CHECKING:
     from typing import Literal, overload
@@ -63,6 +49,44 @@ if TYPE_CHECKING:
 else:
     def overload(function):
         return function
+
+
+def tables() -> list[str]:
+    """The names of all tables, in catalog order.
+
+    Returns
+    -------
+    list of str
+        The names `load`, `describe`, `cite` and `annotations` accept (`clusterdata._names.TableName`).
+    """
+    from ._catalog import tables
+
+    return tables()
+
+
+def describe(name: TableName) -> dict:
+    """The metadata of a table, as datapackage.json states it.
+
+    Parameters
+    ----------
+    name : str
+        A table name (`tables()`).
+
+    Returns
+    -------
+    dict
+        name, title, description, source (with its citation), location, source_notes, primary_key,
+        columns (name, type, unit, description, constraints), annotations (with the check and expected
+        discrepancy of each source_inconsistency a cross-check finds), path and sha256.
+
+    Raises
+    ------
+    UnknownTableError
+        No table has that name (the message names the closest ones).
+    """
+    from ._catalog import describe
+
+    return describe(name)
 
 
 @overload
@@ -181,7 +205,7 @@ def annotations(name, row=None, column=None):
     Returns
     -------
     pandas.DataFrame
-        Rows of the `annotations` table (table_name, row_key, column_name, kind, note).
+        Rows of the `annotations` table (table_name, row_key, column_name, kind, note, check, expected).
 
     Raises
     ------
