@@ -84,7 +84,7 @@ def describe(name: TableName) -> dict:
     UnknownTableError
         No table has that name (the message names the closest ones).
     """
-    from ._catalog import describe
+    from ._describe import describe
 
     return describe(name)
 

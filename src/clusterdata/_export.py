@@ -17,6 +17,7 @@ import re
 
 from . import _catalog
 from ._types import FIELD_TYPES
+from ._describe import annotations_of
 from ._load import load, read_parquet
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
@@ -141,7 +142,7 @@ def annotated_cells(name: str, frame) -> list[tuple[list[int], str | None, dict]
 
     text = lambda v: "" if pd.isna(v) else str(v)
     found = []
-    for note in _catalog.annotations_of(name):
+    for note in annotations_of(name):
         match = pd.Series(True, index=frame.index)
         for part in filter(None, note["row_key"].split(";")):
             field, value = part.split("=", 1)

@@ -118,12 +118,10 @@ def polars_from_bytes(data: bytes, resource: dict):
 
 def load(name: str, backend: str = "pandas", version: str | None = None):
     """Table `name` for the backend asked for (see clusterdata.load); `version`: as released then."""
-    if version is not None:
-        from ._releases import load as load_release
-
-        return load_release(name, version, backend)
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if version is not None:
+        return load_released(name, version, backend)
     resource = _catalog.resource(name)
     if backend == "arrow":
         return arrow_table(name)
@@ -131,6 +129,22 @@ def load(name: str, backend: str = "pandas", version: str | None = None):
         return polars_frame(name, resource)
     frame = pandas_frame(name, resource).copy()
     frame.attrs = frame_attrs(name, resource)
+    return frame
+
+
+def load_released(name: str, version: str, backend: str):
+    """Table `name` exactly as released in `version` (offline, checked by sha256), for the backend asked for."""
+    from ._releases import released_bytes, resource as released_resource
+
+    res = released_resource(version, name)
+    data = released_bytes(version, name)
+    if backend == "polars":
+        return polars_from_bytes(data, res)
+    arrow = read_parquet(data)
+    if backend == "arrow":
+        return arrow
+    frame = arrow_to_pandas(arrow, res)
+    frame.attrs = {**frame_attrs(name, res), "version": version}
     return frame
 
 

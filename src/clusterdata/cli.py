@@ -45,7 +45,7 @@ def positive(text: str) -> int:
 
 
 def cmd_describe(args) -> int:
-    from ._catalog import describe
+    from ._describe import describe
 
     info = describe(args.name)
     wrap = lambda text, indent="  ": textwrap.fill(" ".join(str(text).split()), 100, initial_indent=indent, subsequent_indent=indent)
