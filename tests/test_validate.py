@@ -99,9 +99,9 @@ def test_an_erratum_expects_its_discrepancy_and_answers_one_check(repo_copy):
         "sums_to(domestic_market_share_pct) with 98.5 vs 100, but the source_inconsistency on line 50 of annotations.csv "
         "expects 99.5 vs 100: correct the value, or the annotation if the source prints it so",
         f'{MARKET}:21-24: column "domestic_market_share_pct": value "33" fails the cross-check jsc_llc_private_share_2004: '
-        "the sum of domestic_market_share_pct over year=2004 is 33, not 34 (tolerance 0.5). If the source prints it so, "
-        'record it in annotations.csv as ict_market_performance,"year=2004",domestic_market_share_pct,source_inconsistency,'
-        '<what and why>,jsc_llc_private_share_2004,"33 vs 34"']
+        "the sum of domestic_market_share_pct over year=2004 is 33, not 34 (tolerance 0.5). The source_inconsistency on "
+        "line 50 of annotations.csv answers sums_to(domestic_market_share_pct), not this one: correct the value (a cell "
+        "holds one erratum; if the source prints this too, say so in an issue)"]
 
 
 def test_an_erratum_names_a_check_of_its_table_and_gives_check_and_expected_together(repo_copy):

@@ -399,7 +399,14 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
         if d.ok:
             continue
         line, expected = errata.get((d.row_key, d.column, d.check), (None, None))
-        if line is None:
+        other = next(((at, c) for (k, col, c), (at, _) in errata.items() if (k, col) == (d.row_key, d.column)), None)
+        if line is None and other is not None:  # the key of annotations holds one source_inconsistency per cell
+            problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
+                                    f"fails the cross-check {d.check}: {d.message}. The source_inconsistency on line {other[0]} "
+                                    f"of annotations.csv answers {other[1] or 'no check'}, not this one: correct the value (a cell holds "
+                                    "one erratum; if the source prints this too, say so in an issue)",
+                                    "cross-check"))
+        elif line is None:
             problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
                                     f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
                                     f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>,'
