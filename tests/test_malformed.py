@@ -58,3 +58,11 @@ def test_clusterdata_validate_says_the_same_and_exits_1(case, repo_copy, capsys,
     assert len(files) == 1  # these first cases concern one file each
     count = f"{len(expected)} problem{'s' if len(expected) != 1 else ''}"
     assert err.splitlines() == [f"{files.pop()}: {count}", *(f"  {line}" for line in expected), f"{count} in 1 file"]
+
+
+def test_every_check_kind_has_a_failing_case_in_the_corpus():
+    # Driven by the registry of check kinds: a new kind without a case here fails this test.
+    from clusterdata.checks import KINDS
+
+    failures = "\n".join((case / "expected.txt").read_text(encoding="utf-8") for case in CASES)
+    assert [kind for kind in KINDS if f"fails the cross-check {kind}(" not in failures] == []

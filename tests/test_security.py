@@ -99,10 +99,13 @@ def test_a_definition_with_a_reserved_name_is_refused(repo_copy, capsys, monkeyp
     shutil.copy(repo_copy / "data/raw/ict_fdi.csv", repo_copy / "data/raw/index.csv")
     before = snapshot(repo_copy)
     monkeypatch.chdir(repo_copy)
-    assert main(["build"]) == 2
+    assert main(["build"]) == 1  # reported with every other problem of the run, as a problem of the file
     assert capsys.readouterr().err.splitlines() == [
-        f'clusterdata: {repo_copy}/schemas/index.toml: the table name "index" is not a table name: it is reserved '
-        "for a file, sheet or database table the outputs write"]
+        "schemas/index.toml: 1 problem",
+        '  schemas/index.toml: the table name "index" is not a table name: it is reserved '
+        "for a file, sheet or database table the outputs write",
+        "1 problem in 1 file",
+        "build failed: nothing was written"]
     assert snapshot(repo_copy) == before
 
 

@@ -1,17 +1,33 @@
 """clusterdata: validated, citable tables on China's technology clusters, ICT industry and value chains.
 
     >>> import clusterdata
-    >>> clusterdata.tables()                     # the table names
-    >>> clusterdata.describe("pinghu_output")    # title, source, columns with units, annotations
-    >>> clusterdata.load("pinghu_output")        # a pandas DataFrame (backend="arrow" or "polars" too)
-    >>> clusterdata.search("FDI", source="ning_2009_ict")   # numbers stated in the text, with quotes
-    >>> clusterdata.annotations("ict_fdi", row={"year": 2004})  # every note on a cell, row or table
-    >>> print(clusterdata.cite("pinghu_output"))        # its source and this dataset (.bibtex too)
+    >>> "pinghu_output" in clusterdata.tables()              # the table names
+    True
+    >>> clusterdata.describe("pinghu_output")["primary_key"]  # title, source, columns with units, annotations
+    ['year']
+    >>> frame = clusterdata.load("pinghu_output")             # a pandas DataFrame (backend="arrow" or "polars" too)
+    >>> frame.loc[frame.year == 2007, "output_100m_yuan"].item()
+    124.57
+    >>> type(clusterdata.load("pinghu_output", backend="arrow")).__name__
+    'Table'
+    >>> notes = clusterdata.annotations("pinghu_output", row={"year": 2003})  # every note on a cell, row or table
+    >>> notes.loc[notes.kind == "source_inconsistency", ["check", "expected"]].values.tolist()
+    [['growth_matches_levels(growth_rate_pct)', '85.2 vs 90.5213']]
+    >>> len(clusterdata.search("FDI", source="ning_2009_ict")) > 0  # numbers stated in the text, with quotes
+    True
+    >>> print(clusterdata.cite("pinghu_output"))  # doctest: +ELLIPSIS
+    Source: Huang Xianhai and Yang Gaoju (2009). ...
+    >>> clusterdata.load("pinghu_outpt")
+    Traceback (most recent call last):
+    ...
+    clusterdata._errors.UnknownTableError: no table named 'pinghu_outpt' in clusterdata; did you mean 'pinghu_output'?
 
 Importing this module costs almost nothing: each function imports what it needs when first
 called (pandas for a pandas DataFrame, pyarrow alone for an Arrow table), and pandera and
 frictionless are imported only by `clusterdata validate` and `clusterdata build`.
 """
+
+from __future__ import annotations
 
 __version__ = "0.2.0"
 
@@ -21,27 +37,89 @@ __all__ = ["IntegrityError", "UnknownTableError", "__version__", "annotations", 
            "tables", "versions"]
 
 
-def tables() -> list:
-    """The names of all tables, in catalog order."""
+TYPE_CHECKING = False  # typing is not imported at run time: `import clusterdata` stays light
+if TYPE_CHECKING:
+    from typing import Literal, overload
+
+    import pandas
+    import polars
+    import pyarrow
+
+    from ._names import TableName
+else:
+    def overload(function):
+        return function
+
+
+def tables() -> list[str]:
+    """The names of all tables, in catalog order.
+
+    Returns
+    -------
+    list of str
+        The names `load`, `describe`, `cite` and `annotations` accept (`clusterdata._names.TableName`).
+    """
     from ._catalog import tables
 
     return tables()
 
 
-def describe(name: str) -> dict:
-    """The metadata of a table: title, description, source and citation, columns with units, annotations."""
-    from ._catalog import describe
+def describe(name: TableName) -> dict:
+    """The metadata of a table, as datapackage.json states it.
+
+    Parameters
+    ----------
+    name : str
+        A table name (`tables()`).
+
+    Returns
+    -------
+    dict
+        name, title, description, source (with its citation), location, source_notes, primary_key,
+        columns (name, type, unit, description, constraints), annotations (with the check and expected
+        discrepancy of each source_inconsistency a cross-check finds), path and sha256.
+
+    Raises
+    ------
+    UnknownTableError
+        No table has that name (the message names the closest ones).
+    """
+    from ._describe import describe
 
     return describe(name)
 
 
-def load(name: str, backend: str = "pandas", version: str | None = None):
-    """Table `name` as a pandas DataFrame (default), a pyarrow Table (backend="arrow", no pandas
-    imported) or a polars DataFrame (backend="polars", the `polars` extra). Dtypes come from
-    datapackage.json: enums are categoricals (dictionary-encoded), integers nullable. A pandas
-    DataFrame's `attrs` carry the title, source citation and units; every call returns a new frame.
-    `version="0.1.0"` gives the table exactly as that release published it (offline, checked by sha256);
-    `clusterdata.versions()` lists the releases."""
+@overload
+def load(name: TableName, backend: Literal["pandas"] = "pandas", version: str | None = None) -> pandas.DataFrame: ...
+@overload
+def load(name: TableName, backend: Literal["arrow"], version: str | None = None) -> pyarrow.Table: ...
+@overload
+def load(name: TableName, backend: Literal["polars"], version: str | None = None) -> polars.DataFrame: ...
+
+
+def load(name: TableName, backend: str = "pandas", version: str | None = None):
+    """One table of the catalog, checked against its sha256 before it is read.
+
+    Parameters
+    ----------
+    name : a table name (`clusterdata.tables()`; `clusterdata._names.TableName` for type checkers).
+    backend : "pandas" (default), "arrow" (a pyarrow Table; pandas is not imported) or "polars"
+        (the `polars` extra).
+    version : a released version such as "0.1.0" (`clusterdata.versions()`): the table exactly as that
+        release published it, offline, checked by sha256; None for this installed version.
+
+    Returns
+    -------
+    A pandas DataFrame, a pyarrow Table or a polars DataFrame. Dtypes come from datapackage.json:
+    enums are categoricals (dictionary-encoded), integers nullable. A pandas DataFrame's `attrs` carry
+    the title, source citation and units; every call returns a new frame.
+
+    Raises
+    ------
+    UnknownTableError : no table has that name (the message names the closest ones).
+    IntegrityError : a file's bytes are not what datapackage.json says.
+    ValueError : an unknown backend or version.
+    """
     from ._load import load
 
     return load(name, backend, version)
@@ -127,7 +205,7 @@ def annotations(name, row=None, column=None):
     Returns
     -------
     pandas.DataFrame
-        Rows of the `annotations` table (table_name, row_key, column_name, kind, note).
+        Rows of the `annotations` table (table_name, row_key, column_name, kind, note, check, expected).
 
     Raises
     ------

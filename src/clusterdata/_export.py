@@ -16,14 +16,16 @@ import os
 import re
 
 from . import _catalog
-from ._load import load, read_parquet
+from ._types import FIELD_TYPES
+from ._describe import annotations_of
+from ._load import load, read_parquet, unit_labels
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
 # frictionless 5 reads Parquet and JSON without measuring their bytes, and fails any `bytes` it is given
 # for them; their size is checked through the sha256 in `hash` by `clusterdata verify` instead.
 UNSIZED = ("parquet", "json")
 NEEDS = {"xlsx": ("openpyxl", "export"), "dta": ("pyreadstat", "stata")}  # format -> (module, extra)
-SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "string": "TEXT", "boolean": "INTEGER"}
+SQL_TYPES = {name: t.sql for name, t in FIELD_TYPES.items()}  # from the one table of field types
 
 
 def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
@@ -140,7 +142,7 @@ def annotated_cells(name: str, frame) -> list[tuple[list[int], str | None, dict]
 
     text = lambda v: "" if pd.isna(v) else str(v)
     found = []
-    for note in _catalog.annotations_of(name):
+    for note in annotations_of(name):
         match = pd.Series(True, index=frame.index)
         for part in filter(None, note["row_key"].split(";")):
             field, value = part.split("=", 1)
@@ -195,7 +197,7 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
     from openpyxl import Workbook
     path = os.path.join(dest, "clusterdata.xlsx")
     sheets = sheet_names([r["name"] for r in resources])
-    labels = _catalog.unit_labels()
+    labels = unit_labels()
     header = ["table", "sheet", "table title", "source", "location", "column", "type", "unit", "description", "unit name"]
     rows = [[r["name"], sheets[r["name"]], r.get("title", ""), "; ".join(s["title"] for s in r.get("sources", [])),
              r.get("location", ""), f["name"], f["type"], labels[f["unit"]] if "unit" in f else "", f.get("description", ""),
@@ -225,7 +227,7 @@ def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
 
 def create_table_sql(resource: dict) -> str:
     """CREATE TABLE with types, NOT NULL, primary and foreign keys, and each column's description as a comment."""
-    schema, lines, labels = resource["schema"], [], _catalog.unit_labels()
+    schema, lines, labels = resource["schema"], [], unit_labels()
     for field in schema["fields"]:
         required = " NOT NULL" if field.get("constraints", {}).get("required") else ""
         comment = " ".join(f"{field.get('description', '')}{' [' + labels[field['unit']] + ']' if 'unit' in field else ''}".split())
@@ -250,7 +252,7 @@ PINT_UNITS = {"pct": "percent"}
 
 def datasette_metadata(resources: list[dict]) -> dict:
     """Datasette's metadata.json: titles, sources, column descriptions, and `units` only where Pint knows them."""
-    labels = _catalog.unit_labels()
+    labels = unit_labels()
 
     def column(field: dict) -> str:
         unit = field.get("unit")
@@ -328,10 +330,10 @@ def stata_frame(resource: dict):
     illegible = {(row, column) for rows, column, note in annotated_cells(resource["name"], frame)
                  if note["kind"] == "illegible" for row in rows}
     out, labels, value_labels, missing = pd.DataFrame(index=frame.index), {}, {}, {}
-    unit_labels = _catalog.unit_labels()
+    labels_of = unit_labels()
     for field in resource["schema"]["fields"]:
         name, column = field["name"], frame[field["name"]]
-        unit = f" [{unit_labels[field['unit']]}]" if field.get("unit") else ""
+        unit = f" [{labels_of[field['unit']]}]" if field.get("unit") else ""
         labels[name] = stata_label(f"{field.get('description', name)}{unit}")
         enum = field.get("constraints", {}).get("enum")
         if field["type"] == "string" and enum is None:

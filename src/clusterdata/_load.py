@@ -8,6 +8,7 @@ caller changes no later `load` sees.
 from __future__ import annotations
 
 from . import _catalog
+from ._types import FIELD_TYPES
 
 BACKENDS = ("pandas", "arrow", "polars")
 _arrow: dict[str, object] = {}  # Parquet path -> pyarrow.Table
@@ -16,7 +17,7 @@ _polars: dict[str, object] = {}  # Parquet path -> polars.DataFrame, cloned out
 
 
 # The pandas dtype of each Table Schema type (nullable integers and booleans); enums are categoricals.
-PANDAS_DTYPES = {"integer": "Int64", "number": "float64", "string": "string", "boolean": "boolean"}
+PANDAS_DTYPES = {name: t.pandas for name, t in FIELD_TYPES.items()}  # from the one table of field types
 
 
 def pandas_dtype(field: dict):
@@ -117,12 +118,10 @@ def polars_from_bytes(data: bytes, resource: dict):
 
 def load(name: str, backend: str = "pandas", version: str | None = None):
     """Table `name` for the backend asked for (see clusterdata.load); `version`: as released then."""
-    if version is not None:
-        from ._releases import load as load_release
-
-        return load_release(name, version, backend)
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if version is not None:
+        return load_released(name, version, backend)
     resource = _catalog.resource(name)
     if backend == "arrow":
         return arrow_table(name)
@@ -133,10 +132,32 @@ def load(name: str, backend: str = "pandas", version: str | None = None):
     return frame
 
 
+def load_released(name: str, version: str, backend: str):
+    """Table `name` exactly as released in `version` (offline, checked by sha256), for the backend asked for."""
+    from ._releases import released_bytes, resource as released_resource
+
+    res = released_resource(version, name)
+    data = released_bytes(version, name)
+    if backend == "polars":
+        return polars_from_bytes(data, res)
+    arrow = read_parquet(data)
+    if backend == "arrow":
+        return arrow
+    frame = arrow_to_pandas(arrow, res)
+    frame.attrs = {**frame_attrs(name, res), "version": version}
+    return frame
+
+
+def unit_labels() -> dict[str, str]:
+    """Unit name -> how a reader says it, from the `units` table (the one place a unit's label is kept)."""
+    units = arrow_table("units")
+    return dict(zip(units.column("unit").to_pylist(), units.column("label").to_pylist()))
+
+
 def frame_attrs(name: str, resource: dict) -> dict:
     """What a pandas DataFrame's `attrs` carry: name, title, source citations, units (labels) and unit names."""
     names = {field["name"]: field["unit"] for field in resource["schema"]["fields"] if "unit" in field}
-    labels = _catalog.unit_labels() if names else {}
+    labels = unit_labels() if names else {}
     return {
         "name": name,
         "title": resource.get("title"),

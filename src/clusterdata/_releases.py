@@ -88,21 +88,3 @@ def released_bytes(version: str, name: str) -> bytes:
         f"table {name!r} of version {version} (sha256 {expected}) is missing or altered in this installation: "
         f"looked in {', '.join(candidates)}; reinstall clusterdata"
     )
-
-
-def load(name: str, version: str, backend: str = "pandas"):
-    """Table `name` exactly as released in `version`, for the backend asked for (see clusterdata.load)."""
-    from . import _load
-
-    if backend not in _load.BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(_load.BACKENDS)}, not {backend!r}")
-    res = resource(version, name)
-    data = released_bytes(version, name)
-    if backend == "polars":
-        return _load.polars_from_bytes(data, res)
-    arrow = _load.read_parquet(data)
-    if backend == "arrow":
-        return arrow
-    frame = _load.arrow_to_pandas(arrow, res)
-    frame.attrs = {**_load.frame_attrs(name, res), "version": version}
-    return frame

@@ -13,6 +13,8 @@ import json
 import re
 from html import escape
 
+from ._types import FIELD_TYPES
+
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.45; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
@@ -404,7 +406,7 @@ CROISSANT_CONTEXT = {
     "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField",
     "transform": "cr:transform", "samplingRate": "cr:samplingRate", "equivalentProperty": "cr:equivalentProperty",
 }
-CROISSANT_TYPES = {"integer": "sc:Integer", "number": "sc:Float", "string": "sc:Text", "boolean": "sc:Boolean"}
+CROISSANT_TYPES = {name: t.croissant for name, t in FIELD_TYPES.items()}  # from the one table of field types
 
 
 def croissant(descriptor: dict, unit_labels: dict) -> dict:

@@ -22,6 +22,7 @@ from .validate import ParsedTable, Problem, validate_package
 PARQUET_DIR = Path("data") / "parquet"
 DESCRIPTOR = Path("datapackage.json")
 README = Path("README.md")
+NAMES = Path("src") / "clusterdata" / "_names.py"  # the table names as a typing.Literal
 SITE = Path("docs") / "dictionary"
 CATALOG_START, CATALOG_END = "<!-- catalog:start (made by clusterdata build) -->", "<!-- catalog:end -->"
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -136,9 +137,19 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     from .release import release_files
 
     outputs.update(release_files(package, __version__))  # CITATION.cff and .zenodo.json
+    if (root / NAMES).parent.is_dir():
+        outputs[NAMES] = names_module(definitions).encode("utf-8")
     if (root / README).is_file():
         outputs[README] = readme_with_catalog((root / README).read_text(encoding="utf-8"), parsed, definitions, sources).encode("utf-8")
     return outputs
+
+
+def names_module(definitions) -> str:
+    """src/clusterdata/_names.py: the table names as a Literal, so a type checker or an editor knows them."""
+    names = "".join(f'    "{name}",\n' for name in definitions)
+    return ('"""The table names, for type checkers and editors. Made by `clusterdata build`; do not edit."""\n\n'
+            "from typing import Literal\n\n"
+            f"TableName = Literal[\n{names}]\n")
 
 
 def readme_with_catalog(readme: str, parsed, definitions, sources) -> str:

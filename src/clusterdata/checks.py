@@ -12,7 +12,7 @@ called stale.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ._annotations import key_text  # the one way a key value is written, shared with annotations()
 
@@ -28,6 +28,7 @@ class Finding:
     rows: tuple[int, ...]  # positions in the frame
     value: str
     message: str
+    discrepancy: str = ""  # what the check finds against what it wants ("99.5 vs 100"): what an erratum expects
 
 
 class View:
@@ -91,7 +92,7 @@ def present(view: View, column: str, positions) -> bool:
 
 
 def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=None, where=None,
-            comparison="=", aggregate="sum", tolerance=0.0, **_):
+            comparison="=", aggregate="sum", tolerance=0.0):
     """The values of `column` in each group (of the rows `where` selects) add up to a total.
 
     The total is `total`, the group's `total_column`, or `column` in the group's row that `total_row`
@@ -125,10 +126,11 @@ def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=
         if view.report(ok, column):
             relation = "at most" if comparison == "<=" else "not"
             yield Finding(ok, name, key, column, tuple(positions), fmt(got),
-                          f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})")
+                          f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})",
+                          f"{fmt(got)} vs {fmt(want)}")
 
 
-def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0, **_):
+def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0):
     """Each share is 100 x count / denominator: the group's `denominator_column`, or the sum of `count` in the group."""
     name = f"share_of_count({share})"
     shares, counts = view.col(share), view.col(count)
@@ -146,10 +148,11 @@ def share_of_count(view, share, count, group_by=(), denominator_column=None, tol
             ok = abs(float(s) - want) <= tolerance + EPSILON
             if view.report(ok, share):
                 yield Finding(ok, name, view.key(p), share, (p,), fmt(float(s)),
-                              f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})")
+                              f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})",
+                              f"{fmt(float(s))} vs {fmt(want)}")
 
 
-def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0, **_):
+def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0):
     """Each growth rate is 100 x (level / previous level - 1), where the previous row is `step` earlier in `order_by`."""
     name = f"growth_matches_levels({growth})"
     order, levels, growths = view.col(order_by), view.col(level), view.col(growth)
@@ -165,7 +168,8 @@ def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0, 
         ok = abs(float(g) - want) <= tolerance + EPSILON
         if view.report(ok, growth):
             yield Finding(ok, name, view.key(p), growth, (q, p), fmt(float(g)),
-                          f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})")
+                          f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})",
+                          f"{fmt(float(g))} vs {fmt(want)}")
 
 
 def half_unit(value: float) -> float:
@@ -174,7 +178,7 @@ def half_unit(value: float) -> float:
     return 0.5 * 10 ** -decimals
 
 
-def share_of_remainder(view, share, part, excluded, group_by=(), **_):
+def share_of_remainder(view, share, part, excluded, group_by=()):
     """Each `share` is 100 x part / (100 - the part of the group's `excluded` row), within the printed rounding.
 
     Every printed number may be off by half a unit of its last digit; the check fails only where
@@ -197,10 +201,11 @@ def share_of_remainder(view, share, part, excluded, group_by=(), **_):
             if view.report(ok, share):
                 yield Finding(ok, name, view.key(p), share, (rows[0], p), fmt(s),
                               f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
-                              f"between {low:.2f} and {high:.2f} allowing for the printed rounding")
+                              f"between {low:.2f} and {high:.2f} allowing for the printed rounding",
+                              f"{fmt(s)} vs {fmt(100 * t / (100 - f))}")
 
 
-def formatted_from(view, column, template, **_):
+def formatted_from(view, column, template):
     """`column` is `template` filled with the row's own cells (a period label made of its two years)."""
     name = f"formatted_from({column})"
     parts = re.findall(r"{(\w+)}", template)
@@ -213,10 +218,11 @@ def formatted_from(view, column, template, **_):
         ok = str(values[p]) == want
         if view.report(ok, column):
             yield Finding(ok, name, view.key(p), column, (p,), str(values[p]),
-                          f"should be {want!r}, made from {template} (one of these cells is wrong)")
+                          f"should be {want!r}, made from {template} (one of these cells is wrong)",
+                          f"{values[p]} vs {want}")
 
 
-def numbered_in_order(view, column, group_by=(), **_):
+def numbered_in_order(view, column, group_by=()):
     """`column` numbers the rows of each group 1, 2, 3, ... in the order of the file."""
     name = f"numbered_in_order({column})"
     values = view.col(column)
@@ -228,10 +234,11 @@ def numbered_in_order(view, column, group_by=(), **_):
         ok = got == want
         if view.report(ok, column):
             yield Finding(ok, name, key, column, tuple(positions), ",".join(map(str, got)),
-                          f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order")
+                          f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order",
+                          f"{','.join(map(str, got))} vs {','.join(map(str, want))}")
 
 
-def in_order(view, first, second, **_):
+def in_order(view, first, second):
     """`first` is at most `second` in every row (a period's start and end)."""
     name = f"in_order({second})"
     a, b = view.col(first), view.col(second)
@@ -240,11 +247,53 @@ def in_order(view, first, second, **_):
             continue
         ok = float(a[p]) <= float(b[p])
         if view.report(ok, second):
-            yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}")
+            yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}",
+                          f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
+
+
+# How a text states a number in words: cardinals, multiples, fractions and ordinals (ranks).
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "twenty": 20, "hundred": 100, "a decade": 1, "a century": 1,
+    "twice": 2, "double": 2, "doubled": 2, "tripled": 3, "quadrupled": 4,
+    "half": 0.5, "one-half": 0.5, "a third": 1 / 3, "one-third": 1 / 3, "a quarter": 0.25, "one-quarter": 0.25,
+    "one-fifth": 0.2, "one-sixth": 1 / 6, "one-seventh": 1 / 7, "one-eighth": 0.125, "one-ninth": 1 / 9, "one-tenth": 0.1,
+    "first": 1, "firsl": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10,
+}
+SCALES = (1, 1e3, 1e6, 1e9, 1e12, 1e-3, 1e-6, 1e-9, 1e-12, 100, 0.01)  # "m", "bn", "trillion", percent as a fraction
+
+
+def numbers_in(quote: str) -> set[float]:
+    """Every number a quote states: digits (with thousands separators, an OCR-split "200 1" or "200 I"
+    joined), and number words ("three", "one-quarter", "second"), each also at the scales a text writes."""
+    text = re.sub(r"(?<=\d) (?=[\dIl]\b)", "", quote)  # the scan's "200 1" / "200 I" for 2001
+    text = re.sub(r"(?<=\d)[Il]\b", "1", text)
+    found = {float(n.replace(",", "")) for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+", text)}
+    lower = text.lower()
+    found |= {float(v) for word, v in NUMBER_WORDS.items() if re.search(rf"(?<![a-z-]){re.escape(word)}(?![a-z])", lower)}
+    return {n * scale for n in found for scale in SCALES}
+
+
+def stated_by_quote(view, column, quote, allow=()):
+    """Each `column` value is a number its row's `quote` states (digits, decimal forms, scale words, number
+    words, OCR digit readings); `allow` lists the keys reviewed as stated otherwise (say why in `why`)."""
+    name = f"stated_by_quote({column})"
+    values, quotes, allowed = view.col(column), view.col(quote), set(allow)
+    for p in range(view.n):
+        if values[p] is None or quotes[p] is None:
+            continue
+        key = view.key(p)
+        value = float(values[p])
+        ok = key in allowed or any(abs(n - value) <= 1e-6 * max(1.0, abs(value)) for n in numbers_in(quotes[p]))
+        if view.report(ok, column):
+            yield Finding(ok, name, key, column, (p,), fmt(value),
+                          f"is not a number its {quote} states (as digits, at a scale, or in words): "
+                          f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
 
 
 KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder,
-                                 formatted_from, numbered_in_order, in_order)}
+                                 formatted_from, numbered_in_order, in_order, stated_by_quote)}
 
 
 def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
@@ -253,5 +302,17 @@ def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
     view = View(frame, table, wanted_columns if wanted_columns is not None else table.columns)
     found = []
     for declared in table.checks:
-        found.extend(KINDS[declared["kind"]](view, **{k: v for k, v in declared.items() if k not in ("kind", "why")}))
+        findings = KINDS[declared["kind"]](view, **{k: v for k, v in declared.items() if k not in NOT_PARAMETERS})
+        found.extend(replace(f, check=declared["name"]) if "name" in declared else f for f in findings)
     return found
+
+
+NOT_PARAMETERS = ("kind", "why", "name")  # what a [[checks]] entry says besides its kind's parameters
+
+
+def identity(declared: dict) -> str:
+    """The name a check reports under and an erratum names: its `name`, else kind(checked column)."""
+    if "name" in declared:
+        return declared["name"]
+    column = next(declared[k] for k in ("column", "share", "growth", "second") if k in declared)
+    return f"{declared['kind']}({column})"

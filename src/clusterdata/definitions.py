@@ -11,11 +11,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._load import PANDAS_DTYPES
+from ._types import FIELD_TYPES as TYPES
 from ._site import chart_fields
 from ._safety import printable, table_name_problem
 
-FIELD_TYPES = ("integer", "number", "string", "boolean")
+FIELD_TYPES = tuple(TYPES)  # the names of the field types (_types.py has what each means)
 FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")
 CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern", "minLength", "maxLength")
 
@@ -38,7 +38,7 @@ class TableDef:
 
     @property
     def columns(self) -> list[str]:
-        return [f["name"] for f in self.fields]
+        return [f.get("name") for f in self.fields]
 
     def field(self, name: str) -> dict:
         return next(f for f in self.fields if f["name"] == name)
@@ -70,7 +70,7 @@ class TableDef:
                 lo, hi = c.get("minLength"), c.get("maxLength")
                 checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
             columns[f["name"]] = pa.Column(
-                PANDAS_DTYPES[f["type"]],  # as parsed from CSV: enums are still text here
+                TYPES[f["type"]].pandas,  # as parsed from CSV: enums are still text here
                 checks,
                 nullable=not c.get("required", False),
                 unique=c.get("unique", False),
@@ -85,11 +85,10 @@ class TableDef:
         """The Arrow schema of the Parquet file: enums dictionary-encoded, units and descriptions as field metadata."""
         import pyarrow as pa
 
-        arrow_types = {"integer": pa.int64(), "number": pa.float64(), "string": pa.string(), "boolean": pa.bool_()}
         out = []
         for f in self.fields:
             c = f.get("constraints", {})
-            kind = pa.dictionary(pa.int32(), pa.string()) if "enum" in c else arrow_types[f["type"]]
+            kind = pa.dictionary(pa.int32(), pa.string()) if "enum" in c else getattr(pa, TYPES[f["type"]].arrow)()
             meta = {k: f[k] for k in ("description", "unit") if k in f}
             out.append(pa.field(f["name"], kind, nullable=not c.get("required", False), metadata=meta))
         return pa.schema(out)
@@ -105,74 +104,185 @@ class DefinitionError(ValueError):
 
 
 def read_definition(path: Path) -> TableDef:
-    """Read and check one schemas/NAME.toml (a regular file, named after a valid table name)."""
-    if path.is_symlink() or not path.is_file():
-        raise DefinitionError(f"{path}: is a symbolic link or not a regular file: commit the file itself")
-    rule = table_name_problem(path.stem)
-    if rule:
-        raise DefinitionError(f'{path.parent / printable(path.name)}: the table name "{printable(path.stem)}" {rule}')
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise DefinitionError(f"{path}: not valid TOML: {error}") from None
-    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks", "quotes", "chart"}
-    for key in raw:
-        if key not in known:
-            raise DefinitionError(f"{path}: unknown key {key!r} (known: {', '.join(sorted(known))})")
-    for key in ("title", "description", "fields", "primary_key"):
-        if key not in raw:
-            raise DefinitionError(f"{path}: the key {key!r} is missing")
-    table = TableDef(name=path.stem, path=path, **raw)
-    names = table.columns
-    for f in table.fields:
-        if f.get("type") not in FIELD_TYPES:
-            raise DefinitionError(f"{path}: field {f.get('name')!r}: type must be one of {', '.join(FIELD_TYPES)}")
-        for key in f:
-            if key not in FIELD_KEYS:
-                raise DefinitionError(f"{path}: field {f.get('name')!r}: unknown key {key!r} (known: {', '.join(FIELD_KEYS)})")
-        for key in f.get("constraints", {}):
-            if key not in CONSTRAINTS:
-                raise DefinitionError(f"{path}: field {f['name']!r}: unknown constraint {key!r}")
-    if len(set(names)) != len(names):
-        raise DefinitionError(f"{path}: a field name appears twice")
-    for key in table.primary_key:
-        if key not in names:
-            raise DefinitionError(f"{path}: primary_key names {key!r}, which is not a field")
-    for declared in table.checks:
-        check_declaration(path, table, declared)
-    if table.chart is not None:
-        if "title" not in table.chart or not ("mark" in table.chart or "layer" in table.chart):
-            raise DefinitionError(f"{path}: [chart] is a Vega-Lite specification: give it a title and a mark or [[chart.layer]]s")
-        for field in chart_fields(table.chart):
-            if field not in names and field != "annotated":
-                raise DefinitionError(f"{path}: chart field {field!r} is not a field (nor `annotated`, true on rows with a note)")
+    """Read and check one schemas/NAME.toml (a regular file, named after a valid table name).
+
+    Raises DefinitionError naming every problem of the file, one line each.
+    """
+    table, problems = definition_problems(path)
+    if problems:
+        raise DefinitionError("\n".join(f"{path}: {p}" for p in problems))
     return table
 
 
-def check_declaration(path: Path, table: TableDef, declared: dict) -> None:
-    """A [[checks]] entry names a known kind and existing columns."""
-    from .checks import KINDS
+def definition_problems(path: Path) -> tuple[TableDef | None, list[str]]:
+    """The table that schemas/NAME.toml defines (None if it cannot be read as one) and all its problems at once."""
+    if path.is_symlink() or not path.is_file():
+        return None, ["is a symbolic link or not a regular file: commit the file itself"]
+    rule = table_name_problem(path.stem)
+    if rule:
+        return None, [f'the table name "{printable(path.stem)}" {rule}']
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        return None, [f"not valid TOML: {error}"]
+    problems = []
+    known = {"title", "description", "fields", "primary_key", "source", "location", "source_notes", "foreign_keys", "checks", "quotes", "chart"}
+    for key in raw:
+        if key not in known:
+            problems.append(f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+    for key in ("title", "description", "fields", "primary_key"):
+        if key not in raw:
+            problems.append(f"the key {key!r} is missing")
+    for key in ("fields", "checks", "foreign_keys"):
+        if key in raw and not (isinstance(raw[key], list) and all(isinstance(x, dict) for x in raw[key])):
+            problems.append(f"{key} must be a list of tables: write [[{key}]] before each entry, not [{key}]")
+    if "primary_key" in raw and not (isinstance(raw["primary_key"], list) and all(isinstance(k, str) for k in raw["primary_key"])):
+        problems.append(f"primary_key = {raw['primary_key']!r} must be a list of field names, such as [\"year\"]")
+    if problems:
+        return None, problems
+    table = TableDef(name=path.stem, path=path, **{k: v for k, v in raw.items() if k in known})
+    for number, f in enumerate(table.fields, 1):
+        problems += field_problems(f, number)
+    names = [f.get("name") for f in table.fields]
+    if len(set(names)) != len(names):
+        problems.append("a field name appears twice")
+    for key in table.primary_key:
+        if key not in names:
+            problems.append(f"primary_key names {key!r}, which is not a field")
+    for fk in table.foreign_keys:
+        for key in fk.get("fields", []):
+            if key not in names:
+                problems.append(f"a foreign key names {key!r}, which is not a field")
+    for number, declared in enumerate(table.checks, 1):
+        try:
+            check_declaration(path, table, declared, number)
+        except DefinitionError as error:
+            problems.append(str(error).removeprefix(f"{path}: "))
+    if not problems:
+        from .checks import identity
+
+        identities = [identity(declared) for declared in table.checks]
+        for twice in sorted({i for i in identities if identities.count(i) > 1}):
+            problems.append(f"two checks report as {twice}: give each a distinct `name` "
+                            "(the name a source_inconsistency annotation gives in its `check` column)")
+    if table.chart is not None:
+        if "title" not in table.chart or not ("mark" in table.chart or "layer" in table.chart):
+            problems.append("[chart] is a Vega-Lite specification: give it a title and a mark or [[chart.layer]]s")
+        else:
+            for name in chart_fields(table.chart):
+                if name not in names and name != "annotated":
+                    problems.append(f"chart field {name!r} is not a field (nor `annotated`, true on rows with a note)")
+            types = {f.get("name"): f.get("type") for f in table.fields}
+            for name in quantitative_fields(table.chart):
+                if name in types and not (types[name] in TYPES and TYPES[types[name]].numeric):
+                    problems.append(f"chart field {name!r} is drawn as quantitative but is a {types[name]} field: "
+                                    "chart a number or integer field, or give the encoding type nominal")
+    return (None if problems else table), problems
+
+
+def field_problems(f: dict, number: int) -> list[str]:
+    """The problems of one [[fields]] entry: its keys, its type, and constraints that fit the type."""
+    if not isinstance(f.get("name"), str) or not f["name"]:
+        return [f"[[fields]] {number}: the key 'name' is missing or not text"]
+    where = f"field {f['name']!r}"
+    problems = [f"{where}: unknown key {key!r} (known: {', '.join(FIELD_KEYS)})" for key in f if key not in FIELD_KEYS]
+    if f.get("type") not in FIELD_TYPES:
+        return problems + [f"{where}: type must be one of {', '.join(FIELD_TYPES)}"]
+    constraints = f.get("constraints", {})
+    if not isinstance(constraints, dict):
+        return problems + [f"{where}: constraints must be a table, such as {{ required = true }}"]
+    numeric = TYPES[f["type"]].numeric
+    for key, value in constraints.items():
+        if key not in CONSTRAINTS:
+            problems.append(f"{where}: unknown constraint {key!r}")
+        elif key in ("required", "unique") and not isinstance(value, bool):
+            problems.append(f"{where}: {key} = {value!r} must be true or false")
+        elif key in ("minimum", "maximum") and (not numeric or isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems.append(f"{where}: {key} = {value!r} must be a number, on an integer or number field")
+        elif key in ("minLength", "maxLength") and (numeric or isinstance(value, bool) or not isinstance(value, int)):
+            problems.append(f"{where}: {key} = {value!r} must be a whole number, on a string field")
+        elif key == "enum" and (f["type"] != "string" or not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            problems.append(f"{where}: enum must be a list of text values, on a string field")
+        elif key == "pattern":
+            try:
+                re.compile(value)
+            except (re.error, TypeError) as error:
+                problems.append(f"{where}: pattern {value!r} is not a regular expression ({error})")
+    return problems
+
+
+def check_declaration(path: Path, table: TableDef, declared: dict, number: int = 1) -> None:
+    """A [[checks]] entry names a known kind, gives its kind's required parameters and no unknown one, and existing columns."""
+    import inspect
+
+    from .checks import KINDS, NOT_PARAMETERS
 
     kind = declared.get("kind")
     if kind not in KINDS:
-        raise DefinitionError(f"{path}: check kind {kind!r} is not one of {', '.join(KINDS)}")
-    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second"):
+        raise DefinitionError(f"{path}: [[checks]] {number}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    parameters = list(inspect.signature(KINDS[kind]).parameters.values())[1:]  # after the view
+    known = [p.name for p in parameters]
+    for key in declared:
+        if key not in known and key not in NOT_PARAMETERS:
+            raise DefinitionError(f'{path}: [[checks]] {number} ({kind}): unknown parameter "{key}" '
+                                  f"(known: {', '.join([*known, *NOT_PARAMETERS[1:]])})")
+    for p in parameters:
+        if p.default is inspect.Parameter.empty and p.name not in declared:
+            raise DefinitionError(f'{path}: [[checks]] {number} ({kind}): the required parameter "{p.name}" is missing')
+    for key in ("tolerance", "total", "step"):
+        if key in declared and (isinstance(declared[key], bool) or not isinstance(declared[key], (int, float))):
+            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a number")
+    if kind == "sums_to" and sum(k in declared for k in ("total", "total_column", "total_row")) != 1:
+        raise DefinitionError(f"{path}: [[checks]] {number} (sums_to): give exactly one of total, total_column and total_row")
+    if "name" in declared and not (isinstance(declared["name"], str) and re.fullmatch(r"[a-z][a-z0-9_]*", declared["name"])):
+        raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): name = {declared['name']!r} is not a lower-case name (a-z, 0-9, _)")
+    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second", "quote"):
         if key in declared and declared[key] not in table.columns:
-            raise DefinitionError(f"{path}: check {kind}: {key} = {declared[key]!r} is not a field")
+            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a field")
     for column in re.findall(r"{(\w+)}", declared.get("template", "")):
         if column not in table.columns:
-            raise DefinitionError(f"{path}: check {kind}: the template names {column!r}, which is not a field")
+            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): the template names {column!r}, which is not a field")
     for column in [*declared.get("group_by", []), *declared.get("where", {}), *declared.get("total_row", {}), *declared.get("excluded", {})]:
         if column not in table.columns:
-            raise DefinitionError(f"{path}: check {kind} names {column!r}, which is not a field")
+            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}) names {column!r}, which is not a field")
+
+
+def quantitative_fields(spec: dict) -> list[str]:
+    """The fields a chart's encodings (and its layers without data of their own) draw on a quantitative scale."""
+    found = [enc["field"] for enc in spec.get("encoding", {}).values()
+             if isinstance(enc, dict) and "field" in enc and enc.get("type") == "quantitative"]
+    for layer in spec.get("layer", []):
+        if "data" not in layer:
+            found += quantitative_fields(layer)
+    return found
 
 
 def read_definitions(schemas_dir: Path) -> dict[str, TableDef]:
-    """All table definitions, in the catalog's order (tables first, then the package's own metadata tables)."""
+    """All table definitions, in the catalog's order; raises DefinitionError naming every problem of every file."""
+    definitions, problems = read_definitions_reporting(schemas_dir)
+    if problems:
+        raise DefinitionError("\n".join(f"{path}: {p}" for path, p in problems))
+    return definitions
+
+
+def read_definitions_reporting(schemas_dir: Path) -> tuple[dict[str, TableDef], list[tuple[Path, str]]]:
+    """The definitions that are valid, in the catalog's order (tables first, then the package's own
+    metadata tables), and every problem of every file as (path, problem)."""
     paths = sorted(p for p in schemas_dir.glob("*.toml") if not p.name.startswith("_"))
-    found = {p.stem: read_definition(p) for p in paths}
+    found, problems = {}, []
+    for path in paths:
+        table, table_problems = definition_problems(path)
+        problems += [(path, p) for p in table_problems]
+        if table is not None:
+            found[path.stem] = table
+    names = {p.stem for p in paths}
+    for table in found.values():
+        for fk in table.foreign_keys:
+            target = fk.get("reference", {}).get("resource")
+            if target not in names:
+                problems.append((table.path, f"a foreign key refers to the table {target!r}, which has no definition"))
     metadata_tables = [n for n in ("sources", "source_contents", "units", "annotations") if n in found]
-    return {n: found[n] for n in [n for n in found if n not in metadata_tables] + metadata_tables}
+    return {n: found[n] for n in [n for n in found if n not in metadata_tables] + metadata_tables}, problems
 
 
 def read_package_metadata(schemas_dir: Path) -> dict:

@@ -17,13 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ._types import FIELD_TYPES
 from ._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import run_checks
-from .definitions import TableDef, read_definitions
+from .checks import identity, run_checks
+from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
-INTEGER = re.compile(r"-?[0-9]+")
-NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # as printed: no exponent, no infinity
+INTEGER = re.compile(FIELD_TYPES["integer"].syntax)
+NUMBER = re.compile(FIELD_TYPES["number"].syntax)  # as printed: no exponent, no infinity
 SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 GROUPED = re.compile(r"-?[0-9]{1,3}([, ][0-9]{3})+(\.[0-9]+)?")
 INTEGER_DIGITS, NUMBER_DIGITS = 18, 15  # what int64 and float64 hold exactly, as printed
@@ -122,7 +123,7 @@ def parse_cell(text: str, kind: str, key: bool = False, enum: bool = False, limi
         if text in ("true", "false"):
             return text == "true", None
         return None, "is not a boolean: write true or false"
-    what = "an integer" if kind == "integer" else "a number"
+    what = FIELD_TYPES[kind].noun
     if kind == "integer" and INTEGER.fullmatch(text):
         if len(text.lstrip("-")) > INTEGER_DIGITS:
             return None, f"is out of range: an integer here has at most {INTEGER_DIGITS} digits (stored in 64 bits)"
@@ -305,7 +306,7 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                  "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
         empty_is_value = "" not in field.get("missingValues", [""])
-        ok = text.str.fullmatch(FAST_PATTERNS[field["type"]]) | (text == "")
+        ok = text.str.fullmatch(FIELD_TYPES[field["type"]].syntax) | (text == "")
         if field["type"] == "string":
             ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
             ok &= ~text.str.contains(SUSPECT) & (text.str.len() <= TEXT_LIMIT)
@@ -324,39 +325,11 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                 continue
             found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
         values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
-        columns[name] = CONVERT[field["type"]](values)
+        columns[name] = FIELD_TYPES[field["type"]].convert(values)
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
 
 
-FAST_PATTERNS = {"integer": INTEGER.pattern, "number": NUMBER.pattern, "boolean": "true|false", "string": "(?s:.*)"}
-
-
-def _to_integer(values):
-    import pandas as pd
-
-    return pd.array(pd.to_numeric(values, errors="raise"), dtype="Int64") if len(values) else pd.array([], dtype="Int64")
-
-
-def _to_number(values):
-    import pandas as pd
-
-    return pd.to_numeric(values, errors="raise").astype("float64") if len(values) else pd.Series([], dtype="float64")
-
-
-def _to_boolean(values):
-    import pandas as pd
-
-    return pd.array(values.map({"true": True, "false": False}), dtype="boolean")
-
-
-def _to_string(values):
-    import pandas as pd
-
-    return values.astype(pd.StringDtype())
-
-
-CONVERT = {"integer": _to_integer, "number": _to_number, "boolean": _to_boolean, "string": _to_string}
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
@@ -409,35 +382,66 @@ def line_span(parsed: ParsedTable, positions) -> str | int:
 
 
 def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -> list[Problem]:
-    """Discrepancies no annotation expects, and source_inconsistency annotations no check finds (stale)."""
+    """Discrepancies no annotation expects as they are, and source_inconsistency annotations no check finds (stale).
+
+    An erratum names the check it answers (`check`) and the discrepancy it expects (`expected`, as the
+    check states it: "99.5 vs 100"), so a second check failing on the same row, or a changed value behind
+    an expected discrepancy, fails the build instead of hiding behind the note.
+    """
     table = parsed.table
-    expected = {}
+    errata = {}  # (row key, column, check) -> (line, expected); check is empty on a note no check finds
     if annotations is not None:
         for row, line in zip(annotations.records(), annotations.lines):
             if row["table_name"] == table.name and row["kind"] == "source_inconsistency":
-                expected[(row["row_key"], row["column_name"])] = line
-    found = run_checks(parsed.frame, table, {column for _, column in expected})
+                errata[(row["row_key"], row["column_name"], row.get("check") or "")] = (line, row.get("expected") or "")
+    found = run_checks(parsed.frame, table, {column for _, column, _ in errata})
     problems = []
     for d in found:
-        if d.ok or (d.row_key, d.column) in expected:
+        if d.ok:
             continue
-        problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
-                                f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
-                                f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>',
-                                "cross-check"))
-    disagreeing = {(d.row_key, d.column) for d in found if not d.ok}
-    agreeing = {(d.row_key, d.column): d.check for d in found if d.ok}
-    for (key, column), line in expected.items():
-        if (key, column) in agreeing and (key, column) not in disagreeing:
+        line, expected = errata.get((d.row_key, d.column, d.check), (None, None))
+        other = next(((at, c) for (k, col, c), (at, _) in errata.items() if (k, col) == (d.row_key, d.column)), None)
+        if line is None and other is not None:  # the key of annotations holds one source_inconsistency per cell
+            problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
+                                    f"fails the cross-check {d.check}: {d.message}. The source_inconsistency on line {other[0]} "
+                                    f"of annotations.csv answers {other[1] or 'no check'}, not this one: correct the value (a cell holds "
+                                    "one erratum; if the source prints this too, say so in an issue)",
+                                    "cross-check"))
+        elif line is None:
+            problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
+                                    f"fails the cross-check {d.check}: {d.message}. If the source prints it so, record it in "
+                                    f'annotations.csv as {table.name},"{d.row_key}",{d.column},source_inconsistency,<what and why>,'
+                                    f'{d.check},"{d.discrepancy}"', "cross-check"))
+        elif expected != d.discrepancy:
+            problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
+                                    f"fails the cross-check {d.check} with {d.discrepancy}, but the source_inconsistency on line "
+                                    f"{line} of annotations.csv expects {expected}: correct the value, or the annotation if the "
+                                    "source prints it so", "cross-check"))
+    disagreeing = {(d.row_key, d.column, d.check) for d in found if not d.ok}
+    agreeing = [(d.row_key, d.column, d.check) for d in found if d.ok]
+    known = {identity(declared) for declared in table.checks}
+    for (key, column, check), (line, _expected) in errata.items():
+        if check and check not in known:
+            problems.append(Problem(annotations.file, line, "check", check,
+                                    f"is not a cross-check of {table.name} (its checks: {', '.join(sorted(known)) or 'none'})"))
+            continue
+        if (key, column, check) in disagreeing:
+            continue
+        stale = [c for k, col, c in agreeing if check and (k, col, c) == (key, column, check)]
+        if stale:
             problems.append(Problem(annotations.file, line, "row_key", key,
                                     f"is a source_inconsistency on {table.name}.{column} that the cross-check "
-                                    f"{agreeing[(key, column)]} no longer finds: the erratum is stale; remove the annotation or restore the value",
+                                    f"{stale[0]} no longer finds: the erratum is stale; remove the annotation or restore the value",
                                     "cross-check"))
     return problems
 
 
-def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path) -> list[Problem]:
-    """Foreign keys, table sources, and annotations/source_contents pointing at existing tables, rows and columns."""
+def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path,
+                       unchecked: frozenset = frozenset()) -> list[Problem]:
+    """Foreign keys, table sources, and annotations/source_contents pointing at existing tables, rows and columns.
+
+    References into a table in `unchecked` (one with broken cells) are not followed: a mistyped key is
+    reported once, where it is, not again by every row that points at it."""
     problems = []
     for table in definitions.values():
         if table.name not in parsed:
@@ -445,7 +449,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
         child = parsed[table.name]
         for fk in table.foreign_keys:
             target = parsed.get(fk["reference"]["resource"])
-            if target is None:
+            if target is None or fk["reference"]["resource"] in unchecked:
                 continue
             mine, theirs = child.raw[fk["fields"]], target.raw[fk["reference"]["fields"]]
             known = set(theirs.itertuples(index=False, name=None))
@@ -465,7 +469,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
             if row["dataset_table"] and row["dataset_table"] not in definitions:
                 problems.append(Problem(contents.file, line, "dataset_table", row["dataset_table"], "is not a table of the catalog"))
     if "annotations" in parsed:
-        problems += annotation_target_problems(parsed["annotations"], parsed, definitions)
+        problems += annotation_target_problems(parsed["annotations"], {n: t for n, t in parsed.items() if n not in unchecked}, definitions)
     return [replace(p, layer="integrity") for p in problems]
 
 
@@ -519,6 +523,13 @@ def annotation_target_problems(annotations: ParsedTable, parsed: dict[str, Parse
             problems.append(Problem(annotations.file, line, "table_name", name, "is not a table of the catalog"))
             continue
         table = definitions[name]
+        check, expected = row.get("check") or "", row.get("expected") or ""
+        if (check or expected) and row["kind"] != "source_inconsistency":
+            problems.append(Problem(annotations.file, line, "check" if check else "expected", check or expected,
+                                    f"is given on a note of kind {row['kind']}: only a source_inconsistency names a check and its discrepancy"))
+        elif bool(check) != bool(expected):
+            problems.append(Problem(annotations.file, line, "expected" if check else "check", None,
+                                    "must be given with the other of check and expected: an erratum names the check and the discrepancy it expects"))
         if column and column not in table.columns:
             problems.append(Problem(annotations.file, line, "column_name", column, f"is not a column of {name}"))
         if not key:
@@ -620,13 +631,15 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
                                "is not a folder: set it to the folder of the source texts, or unset it to skip the quote check"))
     if refused:
         return {}, refused
-    definitions = read_definitions(root / "schemas")
-    if not definitions:
+    definitions, definition_problems = read_definitions_reporting(root / "schemas")
+    # Every mistake of every definition, in the same report as the CSVs' (a table with a broken definition is not read)
+    problems: list[Problem] = [Problem(shown_path(path, root), None, None, None, rule) for path, rule in definition_problems]
+    defined = {p.stem for p in (root / "schemas").glob("*.toml")}
+    if not defined:
         return {}, [Problem("schemas", None, None, None, "holds no table definitions (NAME.toml): is this a clusterdata checkout?")]
     raw_dir = root / "data" / "raw"
-    problems: list[Problem] = []
     for csv_path in sorted(raw_dir.glob("*.csv")):
-        if csv_path.stem not in definitions:
+        if csv_path.stem not in defined:
             problems.append(Problem(shown_path(csv_path, root), None, None, None,
                                     f"has no definition: add schemas/{printable(csv_path.stem)}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
@@ -645,8 +658,10 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
     for name, table_parsed in parsed.items():
         if name not in unchecked:  # sums over a table with broken cells would only echo them, misleadingly
             problems += cross_check_problems(table_parsed, parsed.get("annotations"))
+    if definition_problems:  # references to a table whose definition is broken cannot be judged until it is fixed
+        return parsed, problems
     reported = {(p.file, p.line, p.column) for p in problems}  # a cell already refused is not reported again
-    integrity = integrity_problems(parsed, definitions, root)
+    integrity = integrity_problems(parsed, definitions, root, frozenset(unchecked))
     if sources_dir is not None:
         integrity += quote_problems(parsed, definitions, sources_dir)
     problems += [p for p in integrity if (p.file, p.line, p.column) not in reported]
