@@ -180,12 +180,18 @@ def definition_problems(path: Path) -> tuple[TableDef | None, list[str]]:
     return (None if problems else table), problems
 
 
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+
+
 def field_problems(f: dict, number: int) -> list[str]:
     """The problems of one [[fields]] entry: its keys, its type, and constraints that fit the type."""
     if not isinstance(f.get("name"), str) or not f["name"]:
         return [f"[[fields]] {number}: the key 'name' is missing or not text"]
-    where = f"field {f['name']!r}"
+    where = f"field {printable(f['name'])!r}"
     problems = [f"{where}: unknown key {key!r} (known: {', '.join(FIELD_KEYS)})" for key in f if key not in FIELD_KEYS]
+    if not FIELD_NAME.fullmatch(f["name"]):  # a column of every output: SQL, Stata (32 characters), R, Excel
+        problems.append(f"{where}: a column name is a lowercase ASCII identifier of at most 32 characters "
+                        "(a-z, 0-9, _, starting with a letter), as SQL, Stata and R take it")
     if f.get("type") not in FIELD_TYPES:
         return problems + [f"{where}: type must be one of {', '.join(FIELD_TYPES)}"]
     constraints = f.get("constraints", {})
