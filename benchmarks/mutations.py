@@ -74,6 +74,7 @@ def run(count: int, seed: int):
         originals = {name: (root / f"data/raw/{name}.csv").read_text(encoding="utf-8") for name in tables}
         results = defaultdict(Counter)
         missed = defaultdict(list)
+        by_table = defaultdict(Counter)
         done = 0
         while done < count:
             name, kind = rng.choice(tables), rng.choice(KINDS)
@@ -95,13 +96,16 @@ def run(count: int, seed: int):
             caught = bool(layers)
             results[kind]["caught"] += caught
             results[kind]["only by cross-checks"] += layers == {"cross-check"}
+            by_table[name]["mutations"] += 1
+            by_table[name]["caught"] += caught
             if not caught:
                 missed[kind].append(f"{name} {what}")
+                by_table[name][what.split(":")[0]] += 1  # the column, or the swapped pair
             done += 1
-    return results, missed
+    return results, missed, by_table
 
 
-def report(results, missed, count, seed) -> str:
+def report(results, missed, by_table, count, seed) -> str:
     columns = ["mutations", "caught", "schema", "cross-check", "only by cross-checks", "integrity"]
     total = Counter()
     for counts in results.values():
@@ -115,6 +119,12 @@ def report(results, missed, count, seed) -> str:
         n = counts["mutations"] or 1
         cells = [str(counts["mutations"])] + [f"{100 * counts[c] / n:.0f}%" for c in columns[1:]]
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += ["", "By table (each table is picked equally often), with the columns of the corruptions missed:", "",
+              "| table | mutations | caught | missed, by column |", "|---|---|---|---|"]
+    for name, counts in sorted(by_table.items(), key=lambda item: item[1]["caught"] / item[1]["mutations"]):
+        misses = ", ".join(f"{column} {n}" for column, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
+                           if column not in ("mutations", "caught"))
+        lines.append(f"| {name} | {counts['mutations']} | {100 * counts['caught'] / counts['mutations']:.0f}% | {misses} |")
     lines += ["", "Not caught (a sample): what no check can see, because the corrupted value is still of the right",
               "type, in range, and in no cross-check (or in one whose tolerance it stays within). Only the second",
               "keying against the source catches these.", ""]
@@ -130,8 +140,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--write", help="also write the report to this file (e.g. docs/mutations.md)")
     args = parser.parse_args()
-    results, missed = run(args.count, args.seed)
-    text = report(results, missed, args.count, args.seed)
+    results, missed, by_table = run(args.count, args.seed)
+    text = report(results, missed, by_table, args.count, args.seed)
     print(text)
     if args.write:
         Path(args.write).write_text(text, encoding="utf-8")

@@ -213,3 +213,49 @@ def test_a_mistyped_key_is_reported_once(repo_copy):
     assert messages(repo_copy) == [
         f'{MARKET}:23: column "ownership": value "joint_stok" is not one of state_owned, collective, '
         "joint_stock_collective_owned, joint_stock, private, foreign_funded"]
+
+
+# On the live definitions and data (tables and checks the frozen fixture predates).
+def test_a_value_swapped_with_its_quote_is_reported_once_without_a_traceback(live_copy):
+    # value_base (value x factor) is not judged on a value that is not a number: the cell rule reports it.
+    rewrite(live_copy, "data/raw/statistics.csv", ",1.44,bn_usd,1440000000,reached US$1.44 billion when China joined the wro in 2000",
+            ",reached US$1.44 billion when China joined the wro in 2000,bn_usd,1440000000,1.44")
+    assert messages(live_copy) == [
+        'data/raw/statistics.csv:27: column "value": value "reached US$1.44 billion when China joined the wro in 2000" is not a number']
+
+
+SURVEY = "data/raw/pinghu_survey_profile.csv"
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    # A band's bounds are the numbers its printed label states.
+    ("Over 10 million,1,10000000,", "Over 10 million,1,10008000,",
+     f'{SURVEY}:9: column "band_min": value "1.0008e+07" fails the cross-check stated_by_quote(band_min): is not a number its '
+     "category states (as digits, at a scale, or in words): write the value the category gives. If the source prints it so, "
+     'record it in annotations.csv as pinghu_survey_profile,"dimension=registered_capital;category=Over 10 million",band_min,'
+     'source_inconsistency,<what and why>,stated_by_quote(band_min),"1.0008e+07 vs not stated"'),
+    ("1000 to 3000,2,1000,3000,", "1000 to 3000,2,1000,3800,",
+     f'{SURVEY}:18: column "band_max": value "3800" fails the cross-check stated_by_quote(band_max): is not a number its '
+     "category states (as digits, at a scale, or in words): write the value the category gives. If the source prints it so, "
+     'record it in annotations.csv as pinghu_survey_profile,"dimension=staff;category=1000 to 3000",band_max,'
+     'source_inconsistency,<what and why>,stated_by_quote(band_max),"3800 vs not stated"'),
+])
+def test_band_bounds_are_stated_by_their_label(live_copy, old, new, expected):
+    rewrite(live_copy, SURVEY, old, new)
+    assert messages(live_copy) == [expected]
+
+
+def test_a_dollar_amount_is_its_own_dollar_figure(live_copy):
+    rewrite(live_copy, "data/raw/hefei_state_investments.csv", "BOE,2008,5.2,USD,5.2,5.2", "BOE,2008,5.2,USD,5.2,2.5")
+    assert messages(live_copy) == [
+        'data/raw/hefei_state_investments.csv:2: column "amount_usd_bn": value "2.5" fails the cross-check sums_to(amount_usd_bn): '
+        "the sum of amount_usd_bn over investee=BOE;year=2008 is 2.5, not amount_bn 5.2 (tolerance 0.0). If the source prints it so, "
+        'record it in annotations.csv as hefei_state_investments,"investee=BOE;year=2008",amount_usd_bn,source_inconsistency,'
+        '<what and why>,sums_to(amount_usd_bn),"2.5 vs 5.2"']
+
+
+def test_an_economy_name_is_one_of_the_printed_names(live_copy):
+    rewrite(live_copy, "data/raw/ipad_suppliers.csv", "assembly,Hon Hai Precision Industry,TWN,Chinese Taipei",
+            "assembly,Chinese Taipei,TWN,Hon Hai Precision Industry")
+    assert messages(live_copy) == [
+        'data/raw/ipad_suppliers.csv:6: column "economy_name": value "Hon Hai Precision Industry" is not one of South Korea, Japan, Chinese Taipei']

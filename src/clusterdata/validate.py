@@ -458,7 +458,7 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
                 if all(value) and value not in known:
                     problems.append(Problem(child.file, child.lines[position], fk["fields"][0], ";".join(value),
                                             f"is not a {'/'.join(fk['reference']['fields'])} of {fk['reference']['resource']}"))
-    problems += unit_problems(parsed, definitions, root) + period_problems(parsed)
+    problems += unit_problems(parsed, definitions, root, unchecked) + period_problems(parsed)
     sources = set(parsed["sources"].raw["source_id"]) if "sources" in parsed else set()
     for table in definitions.values():
         if table.source is not None and "sources" in parsed and table.source not in sources:
@@ -473,14 +473,16 @@ def integrity_problems(parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     return [replace(p, layer="integrity") for p in problems]
 
 
-def unit_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path) -> list[Problem]:
-    """Every column unit of a definition is a row of `units`, and statistics.value_base is value x factor of its unit."""
+def unit_problems(parsed: dict[str, ParsedTable], definitions: dict[str, TableDef], root: Path,
+                  unchecked: frozenset = frozenset()) -> list[Problem]:
+    """Every column unit of a definition is a row of `units`, and statistics.value_base is value x factor of its unit
+    (not judged while statistics or units has broken cells: a value that is not a number is reported once, where it is)."""
     if "units" not in parsed:
         return []
     units = {row["unit"]: row for row in parsed["units"].records()}
     problems = [Problem(str(table.path.relative_to(root)), None, f["name"], f["unit"], "is not a unit of units.csv (the field's unit)")
                 for table in definitions.values() for f in table.fields if "unit" in f and f["unit"] not in units]
-    if "statistics" in parsed and "value_base" in definitions["statistics"].columns:
+    if "statistics" in parsed and "value_base" in definitions["statistics"].columns and not {"statistics", "units"} & unchecked:
         stats = parsed["statistics"]
         for row, line in zip(stats.records(), stats.lines):
             unit = units.get(row["unit"])
