@@ -4,6 +4,8 @@ reader in tests/test_roundtrip.py, parametrized over the registry _export.FORMAT
 failing case in tests/malformed, tests/test_malformed.py.)"""
 
 import re
+
+import pytest
 from pathlib import Path
 
 from clusterdata.cli import parser
@@ -41,3 +43,54 @@ def test_cli_describe_prints_the_metadata_and_each_erratum_with_its_check(capsys
         "- [source_inconsistency] year=2003, growth_rate_pct (growth_matches_levels(growth_rate_pct): 85.2 vs 90.5213): "
         "Printed 85.2; the printed output levels give 100 x (40.2 / 21.1 - 1) = 90.52. Stored as printed.")
 
+
+
+# What each parameter type is called when a definition gives a value of another type (written by hand:
+# a parameter added to a kind without an entry here fails the test below).
+TYPE_MESSAGES = {
+    **dict.fromkeys(("column", "share", "count", "part", "level", "growth", "order_by", "total_column",
+                     "denominator_column", "first", "second", "quote", "template"), "is not text"),
+    **dict.fromkeys(("group_by", "allow"), "is not a list of text"),
+    **dict.fromkeys(("total", "tolerance", "step"), "is not a number"),
+    **dict.fromkeys(("total_row", "where", "excluded"), "is not a table, such as { column = value }"),
+    "comparison": "is not one of '=', '<='",
+    "aggregate": "is not one of 'sum', 'mean'",
+}
+
+
+def declared_examples():
+    """The first [[checks]] entry of each kind in the live definitions, with its table."""
+    from clusterdata.definitions import read_definitions
+
+    examples = {}
+    for table in read_definitions(TESTS.parent / "schemas").values():
+        for declared in table.checks:
+            examples.setdefault(declared["kind"], (table, declared))
+    return examples
+
+
+def test_every_check_kind_is_used_and_types_each_parameter_when_read():
+    # Driven by the registry: each kind's parameters, each given a value of no parameter type (true).
+    from clusterdata.checks import KINDS, parameters
+    from clusterdata.definitions import DefinitionError, check_declaration
+
+    examples = declared_examples()
+    assert sorted(examples) == sorted(KINDS)
+    for kind, check in KINDS.items():
+        table, declared = examples[kind]
+        for parameter in parameters(check):
+            with pytest.raises(DefinitionError) as refused:
+                check_declaration(Path("schemas/x.toml"), table, {**declared, parameter.name: True})
+            assert str(refused.value) == f"schemas/x.toml: [[checks]] 1 ({kind}): {parameter.name} = True {TYPE_MESSAGES[parameter.name]}"
+
+
+def test_contributing_lists_every_check_kind_with_its_parameters():
+    from clusterdata.checks import KINDS, parameters
+
+    text = (TESTS.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = text.split("### Check kinds", 1)[1].split("| kind |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    rows = {re.match(r"\| `(\w+)` \|", line).group(1): line for line in table}
+    assert list(rows) == list(KINDS)
+    for kind, row in rows.items():
+        named = set(re.findall(r"`(\w+)`", row.rsplit("|", 2)[1]))
+        assert {p.name for p in parameters(KINDS[kind])} <= named, kind

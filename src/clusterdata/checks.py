@@ -7,16 +7,27 @@ finding that agrees is stale (validate.py matches the two). Agreeing findings ar
 the columns such annotations name, which keeps checks over large tables cheap. Rows with an empty
 cell in a checked column are not evaluated: an unread value cannot be checked, nor its erratum
 called stale.
+
+Each kind is one frozen dataclass: its fields are its parameters with their types, its `evaluate` is the
+check. They are registered in KINDS, which the definition reader (definitions.check_declaration), the
+contract tests and CONTRIBUTING's list of kinds all read: a new kind is a class here and an entry there.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any, ClassVar, Literal
 
 from ._annotations import key_text  # the one way a key value is written, shared with annotations()
 
 EPSILON = 1e-9  # floating-point slack on top of each declared tolerance
+
+# What a parameter names, for the definition reader: one column, columns (a list, or a table's keys), a template's columns.
+COLUMN, COLUMNS, TEMPLATE = {"names": "column"}, {"names": "columns"}, {"names": "template"}
 
 
 @dataclass(frozen=True)
@@ -91,85 +102,143 @@ def present(view: View, column: str, positions) -> bool:
     return all(values[p] is not None for p in positions)
 
 
-def sums_to(view, column, group_by=(), total=None, total_column=None, total_row=None, where=None,
-            comparison="=", aggregate="sum", tolerance=0.0):
+@dataclass(frozen=True, kw_only=True)
+class Check:
+    """A declared [[checks]] entry: a kind's typed parameters and its evaluation. Every kind also takes
+    `name` (what it reports under, for a check that is one of several on a column) and `why`."""
+
+    kind: ClassVar[str]
+    checked: ClassVar[str]  # the parameter naming the column the check reports on
+    name: str | None = None
+    why: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """The name a check reports under and an erratum names: its `name`, else kind(checked column)."""
+        return self.name or f"{self.kind}({getattr(self, self.checked)})"
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class SumsTo(Check):
     """The values of `column` in each group (of the rows `where` selects) add up to a total.
 
     The total is `total`, the group's `total_column`, or `column` in the group's row that `total_row`
     names; `comparison = "<="` asks for at most the total (parts that need not cover it all), and
     `aggregate = "mean"` compares the mean instead of the sum (for the text's "an average of ...").
     """
-    name = f"sums_to({column})"
-    values = view.col(column)
-    for positions, key in groups(view, group_by, where):
-        if not present(view, column, positions):
-            continue
-        got = sum(float(values[p]) for p in positions)
-        if aggregate == "mean":
-            got /= len(positions)
-        if total_column is not None:
-            totals = {view.col(total_column)[p] for p in positions} - {None}
-            if len(totals) != 1:
+    kind: ClassVar[str] = "sums_to"
+    checked: ClassVar[str] = "column"
+    column: str = field(metadata=COLUMN)
+    group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
+    total: float | None = None
+    total_column: str | None = field(default=None, metadata=COLUMN)
+    total_row: dict[str, Any] | None = field(default=None, metadata=COLUMNS)
+    where: dict[str, list] | None = field(default=None, metadata=COLUMNS)
+    comparison: Literal["=", "<="] = "="
+    aggregate: Literal["sum", "mean"] = "sum"
+    tolerance: float = 0.0
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        column, group_by, where, tolerance = self.column, self.group_by, self.where, self.tolerance
+        total, total_column, total_row, comparison, aggregate = (
+            self.total, self.total_column, self.total_row, self.comparison, self.aggregate)
+        name = f"sums_to({column})"
+        values = view.col(column)
+        for positions, key in groups(view, group_by, where):
+            if not present(view, column, positions):
                 continue
-            want = float(totals.pop())
-            what = f"{total_column} {fmt(want)}"
-        elif total_row is not None:
-            group = [p for p in range(view.n) if all(text(view.col(c)[p]) == text(view.col(c)[positions[0]]) for c in group_by)]
-            rows = rows_matching(view, group, total_row)
-            if len(rows) != 1 or values[rows[0]] is None:
-                continue
-            want = float(values[rows[0]])
-            what = f"{fmt(want)}, the {column} of {view.key(rows[0])}"
-        else:
-            want, what = float(total), fmt(float(total))
-        ok = got <= want + tolerance + EPSILON if comparison == "<=" else abs(got - want) <= tolerance + EPSILON
-        if view.report(ok, column):
-            relation = "at most" if comparison == "<=" else "not"
-            yield Finding(ok, name, key, column, tuple(positions), fmt(got),
-                          f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})",
-                          f"{fmt(got)} vs {fmt(want)}")
+            got = sum(float(values[p]) for p in positions)
+            if aggregate == "mean":
+                got /= len(positions)
+            if total_column is not None:
+                totals = {view.col(total_column)[p] for p in positions} - {None}
+                if len(totals) != 1:
+                    continue
+                want = float(totals.pop())
+                what = f"{total_column} {fmt(want)}"
+            elif total_row is not None:
+                group = [p for p in range(view.n) if all(text(view.col(c)[p]) == text(view.col(c)[positions[0]]) for c in group_by)]
+                rows = rows_matching(view, group, total_row)
+                if len(rows) != 1 or values[rows[0]] is None:
+                    continue
+                want = float(values[rows[0]])
+                what = f"{fmt(want)}, the {column} of {view.key(rows[0])}"
+            else:
+                want, what = float(total), fmt(float(total))
+            ok = got <= want + tolerance + EPSILON if comparison == "<=" else abs(got - want) <= tolerance + EPSILON
+            if view.report(ok, column):
+                relation = "at most" if comparison == "<=" else "not"
+                yield Finding(ok, name, key, column, tuple(positions), fmt(got),
+                              f"the {aggregate} of {column} over {key or 'the selected rows'} is {fmt(got)}, {relation} {what} (tolerance {tolerance})",
+                              f"{fmt(got)} vs {fmt(want)}")
 
 
-def share_of_count(view, share, count, group_by=(), denominator_column=None, tolerance=0.0):
+@dataclass(frozen=True, kw_only=True)
+class ShareOfCount(Check):
     """Each share is 100 x count / denominator: the group's `denominator_column`, or the sum of `count` in the group."""
-    name = f"share_of_count({share})"
-    shares, counts = view.col(share), view.col(count)
-    for positions, _key in groups(view, group_by):
-        if denominator_column is None:
-            if not present(view, count, positions):
-                continue
-            denominator = float(sum(counts[p] for p in positions))
-        for p in positions:
-            s, n = shares[p], counts[p]
-            d = denominator if denominator_column is None else view.col(denominator_column)[p]
-            if s is None or n is None or d is None or float(d) == 0:
-                continue
-            want = 100 * float(n) / float(d)
-            ok = abs(float(s) - want) <= tolerance + EPSILON
-            if view.report(ok, share):
-                yield Finding(ok, name, view.key(p), share, (p,), fmt(float(s)),
-                              f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})",
-                              f"{fmt(float(s))} vs {fmt(want)}")
+    kind: ClassVar[str] = "share_of_count"
+    checked: ClassVar[str] = "share"
+    share: str = field(metadata=COLUMN)
+    count: str = field(metadata=COLUMN)
+    group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
+    denominator_column: str | None = field(default=None, metadata=COLUMN)
+    tolerance: float = 0.0
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        (share, count, group_by, denominator_column, tolerance) = (
+            self.share, self.count, self.group_by, self.denominator_column, self.tolerance)
+        name = f"share_of_count({share})"
+        shares, counts = view.col(share), view.col(count)
+        for positions, _key in groups(view, group_by):
+            if denominator_column is None:
+                if not present(view, count, positions):
+                    continue
+                denominator = float(sum(counts[p] for p in positions))
+            for p in positions:
+                s, n = shares[p], counts[p]
+                d = denominator if denominator_column is None else view.col(denominator_column)[p]
+                if s is None or n is None or d is None or float(d) == 0:
+                    continue
+                want = 100 * float(n) / float(d)
+                ok = abs(float(s) - want) <= tolerance + EPSILON
+                if view.report(ok, share):
+                    yield Finding(ok, name, view.key(p), share, (p,), fmt(float(s)),
+                                  f"should be 100 x {count} / total = 100 x {fmt(float(n))} / {fmt(float(d))} = {want:.4f} (tolerance {tolerance})",
+                                  f"{fmt(float(s))} vs {fmt(want)}")
 
 
-def growth_matches_levels(view, level, growth, order_by, step=1, tolerance=0.0):
+@dataclass(frozen=True, kw_only=True)
+class GrowthMatchesLevels(Check):
     """Each growth rate is 100 x (level / previous level - 1), where the previous row is `step` earlier in `order_by`."""
-    name = f"growth_matches_levels({growth})"
-    order, levels, growths = view.col(order_by), view.col(level), view.col(growth)
-    by_order = {order[p]: p for p in range(view.n) if order[p] is not None}
-    for when, p in sorted(by_order.items()):
-        q = by_order.get(when - step)
-        if q is None:
-            continue
-        g, now, before = growths[p], levels[p], levels[q]
-        if g is None or now is None or before is None or float(before) == 0:
-            continue
-        want = 100 * (float(now) / float(before) - 1)
-        ok = abs(float(g) - want) <= tolerance + EPSILON
-        if view.report(ok, growth):
-            yield Finding(ok, name, view.key(p), growth, (q, p), fmt(float(g)),
-                          f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})",
-                          f"{fmt(float(g))} vs {fmt(want)}")
+    kind: ClassVar[str] = "growth_matches_levels"
+    checked: ClassVar[str] = "growth"
+    level: str = field(metadata=COLUMN)
+    growth: str = field(metadata=COLUMN)
+    order_by: str = field(metadata=COLUMN)
+    step: float = 1
+    tolerance: float = 0.0
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        level, growth, order_by, step, tolerance = self.level, self.growth, self.order_by, self.step, self.tolerance
+        name = f"growth_matches_levels({growth})"
+        order, levels, growths = view.col(order_by), view.col(level), view.col(growth)
+        by_order = {order[p]: p for p in range(view.n) if order[p] is not None}
+        for when, p in sorted(by_order.items()):
+            q = by_order.get(when - step)
+            if q is None:
+                continue
+            g, now, before = growths[p], levels[p], levels[q]
+            if g is None or now is None or before is None or float(before) == 0:
+                continue
+            want = 100 * (float(now) / float(before) - 1)
+            ok = abs(float(g) - want) <= tolerance + EPSILON
+            if view.report(ok, growth):
+                yield Finding(ok, name, view.key(p), growth, (q, p), fmt(float(g)),
+                              f"should be 100 x ({level} {fmt(float(now))} / {fmt(float(before))} - 1) = {want:.2f} (tolerance {tolerance})",
+                              f"{fmt(float(g))} vs {fmt(want)}")
 
 
 def half_unit(value: float) -> float:
@@ -178,77 +247,111 @@ def half_unit(value: float) -> float:
     return 0.5 * 10 ** -decimals
 
 
-def share_of_remainder(view, share, part, excluded, group_by=()):
+@dataclass(frozen=True, kw_only=True)
+class ShareOfRemainder(Check):
     """Each `share` is 100 x part / (100 - the part of the group's `excluded` row), within the printed rounding.
 
     Every printed number may be off by half a unit of its last digit; the check fails only where
     no values within those bounds satisfy the relation.
     """
-    name = f"share_of_remainder({share})"
-    shares, parts = view.col(share), view.col(part)
-    for positions, _key in groups(view, group_by):
-        rows = rows_matching(view, positions, excluded)
-        if len(rows) != 1 or parts[rows[0]] is None:
-            continue
-        f = float(parts[rows[0]])
-        for p in positions:
-            if p == rows[0] or shares[p] is None or parts[p] is None:
+    kind: ClassVar[str] = "share_of_remainder"
+    checked: ClassVar[str] = "share"
+    share: str = field(metadata=COLUMN)
+    part: str = field(metadata=COLUMN)
+    excluded: dict[str, Any] = field(metadata=COLUMNS)
+    group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        share, part, excluded, group_by = self.share, self.part, self.excluded, self.group_by
+        name = f"share_of_remainder({share})"
+        shares, parts = view.col(share), view.col(part)
+        for positions, _key in groups(view, group_by):
+            rows = rows_matching(view, positions, excluded)
+            if len(rows) != 1 or parts[rows[0]] is None:
                 continue
-            s, t = float(shares[p]), float(parts[p])
-            low = 100 * (t - half_unit(t)) / (100 - f + half_unit(f))
-            high = 100 * (t + half_unit(t)) / (100 - f - half_unit(f))
-            ok = s + half_unit(s) >= low - EPSILON and s - half_unit(s) <= high + EPSILON
-            if view.report(ok, share):
-                yield Finding(ok, name, view.key(p), share, (rows[0], p), fmt(s),
-                              f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
-                              f"between {low:.2f} and {high:.2f} allowing for the printed rounding",
-                              f"{fmt(s)} vs {fmt(100 * t / (100 - f))}")
+            f = float(parts[rows[0]])
+            for p in positions:
+                if p == rows[0] or shares[p] is None or parts[p] is None:
+                    continue
+                s, t = float(shares[p]), float(parts[p])
+                low = 100 * (t - half_unit(t)) / (100 - f + half_unit(f))
+                high = 100 * (t + half_unit(t)) / (100 - f - half_unit(f))
+                ok = s + half_unit(s) >= low - EPSILON and s - half_unit(s) <= high + EPSILON
+                if view.report(ok, share):
+                    yield Finding(ok, name, view.key(p), share, (rows[0], p), fmt(s),
+                                  f"should be 100 x {part} {fmt(t)} / (100 - {fmt(f)}) = {100 * t / (100 - f):.2f}, "
+                                  f"between {low:.2f} and {high:.2f} allowing for the printed rounding",
+                                  f"{fmt(s)} vs {fmt(100 * t / (100 - f))}")
 
 
-def formatted_from(view, column, template):
+@dataclass(frozen=True, kw_only=True)
+class FormattedFrom(Check):
     """`column` is `template` filled with the row's own cells (a period label made of its two years)."""
-    name = f"formatted_from({column})"
-    parts = re.findall(r"{(\w+)}", template)
-    values = view.col(column)
-    for p in range(view.n):
-        cells = {c: view.col(c)[p] for c in parts}
-        if values[p] is None or any(v is None for v in cells.values()):
-            continue
-        want = template.format(**{c: key_text(v) for c, v in cells.items()})
-        ok = str(values[p]) == want
-        if view.report(ok, column):
-            yield Finding(ok, name, view.key(p), column, (p,), str(values[p]),
-                          f"should be {want!r}, made from {template} (one of these cells is wrong)",
-                          f"{values[p]} vs {want}")
+    kind: ClassVar[str] = "formatted_from"
+    checked: ClassVar[str] = "column"
+    column: str = field(metadata=COLUMN)
+    template: str = field(metadata=TEMPLATE)
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        column, template = self.column, self.template
+        name = f"formatted_from({column})"
+        parts = re.findall(r"{(\w+)}", template)
+        values = view.col(column)
+        for p in range(view.n):
+            cells = {c: view.col(c)[p] for c in parts}
+            if values[p] is None or any(v is None for v in cells.values()):
+                continue
+            want = template.format(**{c: key_text(v) for c, v in cells.items()})
+            ok = str(values[p]) == want
+            if view.report(ok, column):
+                yield Finding(ok, name, view.key(p), column, (p,), str(values[p]),
+                              f"should be {want!r}, made from {template} (one of these cells is wrong)",
+                              f"{values[p]} vs {want}")
 
 
-def numbered_in_order(view, column, group_by=()):
+@dataclass(frozen=True, kw_only=True)
+class NumberedInOrder(Check):
     """`column` numbers the rows of each group 1, 2, 3, ... in the order of the file."""
-    name = f"numbered_in_order({column})"
-    values = view.col(column)
-    for positions, key in groups(view, group_by):
-        if not present(view, column, positions):
-            continue
-        got = [int(values[p]) for p in positions]
-        want = list(range(1, len(positions) + 1))
-        ok = got == want
-        if view.report(ok, column):
-            yield Finding(ok, name, key, column, tuple(positions), ",".join(map(str, got)),
-                          f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order",
-                          f"{','.join(map(str, got))} vs {','.join(map(str, want))}")
+    kind: ClassVar[str] = "numbered_in_order"
+    checked: ClassVar[str] = "column"
+    column: str = field(metadata=COLUMN)
+    group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        column, group_by = self.column, self.group_by
+        name = f"numbered_in_order({column})"
+        values = view.col(column)
+        for positions, key in groups(view, group_by):
+            if not present(view, column, positions):
+                continue
+            got = [int(values[p]) for p in positions]
+            want = list(range(1, len(positions) + 1))
+            ok = got == want
+            if view.report(ok, column):
+                yield Finding(ok, name, key, column, tuple(positions), ",".join(map(str, got)),
+                              f"should number the rows of {key or 'the table'} {','.join(map(str, want))} in file order",
+                              f"{','.join(map(str, got))} vs {','.join(map(str, want))}")
 
 
-def in_order(view, first, second):
+@dataclass(frozen=True, kw_only=True)
+class InOrder(Check):
     """`first` is at most `second` in every row (a period's start and end)."""
-    name = f"in_order({second})"
-    a, b = view.col(first), view.col(second)
-    for p in range(view.n):
-        if a[p] is None or b[p] is None:
-            continue
-        ok = float(a[p]) <= float(b[p])
-        if view.report(ok, second):
-            yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}",
-                          f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
+    kind: ClassVar[str] = "in_order"
+    checked: ClassVar[str] = "second"
+    first: str = field(metadata=COLUMN)
+    second: str = field(metadata=COLUMN)
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        first, second = self.first, self.second
+        name = f"in_order({second})"
+        a, b = view.col(first), view.col(second)
+        for p in range(view.n):
+            if a[p] is None or b[p] is None:
+                continue
+            ok = float(a[p]) <= float(b[p])
+            if view.report(ok, second):
+                yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}",
+                              f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
 
 
 # How a text states a number in words: cardinals, multiples, fractions and ordinals (ranks).
@@ -275,25 +378,73 @@ def numbers_in(quote: str) -> set[float]:
     return {n * scale for n in found for scale in SCALES}
 
 
-def stated_by_quote(view, column, quote, allow=()):
+@dataclass(frozen=True, kw_only=True)
+class StatedByQuote(Check):
     """Each `column` value is a number its row's `quote` states (digits, decimal forms, scale words, number
     words, OCR digit readings); `allow` lists the keys reviewed as stated otherwise (say why in `why`)."""
-    name = f"stated_by_quote({column})"
-    values, quotes, allowed = view.col(column), view.col(quote), set(allow)
-    for p in range(view.n):
-        if values[p] is None or quotes[p] is None:
-            continue
-        key = view.key(p)
-        value = float(values[p])
-        ok = key in allowed or any(abs(n - value) <= 1e-6 * max(1.0, abs(value)) for n in numbers_in(quotes[p]))
-        if view.report(ok, column):
-            yield Finding(ok, name, key, column, (p,), fmt(value),
-                          f"is not a number its {quote} states (as digits, at a scale, or in words): "
-                          f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
+    kind: ClassVar[str] = "stated_by_quote"
+    checked: ClassVar[str] = "column"
+    column: str = field(metadata=COLUMN)
+    quote: str = field(metadata=COLUMN)
+    allow: tuple[str, ...] = ()
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        column, quote, allow = self.column, self.quote, self.allow
+        name = f"stated_by_quote({column})"
+        values, quotes, allowed = view.col(column), view.col(quote), set(allow)
+        for p in range(view.n):
+            if values[p] is None or quotes[p] is None:
+                continue
+            key = view.key(p)
+            value = float(values[p])
+            ok = key in allowed or any(abs(n - value) <= 1e-6 * max(1.0, abs(value)) for n in numbers_in(quotes[p]))
+            if view.report(ok, column):
+                yield Finding(ok, name, key, column, (p,), fmt(value),
+                              f"is not a number its {quote} states (as digits, at a scale, or in words): "
+                              f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
 
 
-KINDS = {f.__name__: f for f in (sums_to, share_of_count, growth_matches_levels, share_of_remainder,
-                                 formatted_from, numbered_in_order, in_order, stated_by_quote)}
+KINDS: dict[str, type[Check]] = {kind.kind: kind for kind in (
+    SumsTo, ShareOfCount, GrowthMatchesLevels, ShareOfRemainder, FormattedFrom, NumberedInOrder, InOrder, StatedByQuote)}
+COMMON = ("why", "name")  # the parameters of every kind, after its own
+
+
+def parameters(kind: type[Check]) -> list:
+    """The kind's own parameters (dataclass fields), in declaration order."""
+    return [f for f in fields(kind) if f.name not in COMMON]
+
+
+def required(parameter) -> bool:
+    return parameter.default is MISSING and parameter.default_factory is MISSING
+
+
+def type_problem(kind: type[Check], name: str, value) -> str | None:
+    """Why `value` does not fit the declared type of parameter `name` (None when it fits)."""
+    wanted = typing.get_type_hints(kind)[name]
+    options = [a for a in typing.get_args(wanted) if a is not type(None)] if typing.get_origin(wanted) in (typing.Union, types.UnionType) else [wanted]
+    for option in options:
+        origin = typing.get_origin(option) or option
+        if origin is Literal and value in typing.get_args(option):
+            return None
+        if origin is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return None
+        if origin is str and isinstance(value, str):
+            return None
+        if origin is tuple and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return None
+        if origin is dict and isinstance(value, dict):
+            return None
+    nouns = {float: "a number", str: "text", tuple: "a list of text", dict: "a table, such as { column = value }"}
+    option = options[0]
+    if typing.get_origin(option) is Literal:
+        return f"is not one of {', '.join(map(repr, typing.get_args(option)))}"
+    return f"is not {nouns[typing.get_origin(option) or option]}"
+
+
+def make_check(declared: dict) -> Check:
+    """The typed check of a [[checks]] entry that the definition reader accepted (lists become tuples)."""
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in declared.items() if k != "kind"}
+    return KINDS[declared["kind"]](**values)
 
 
 def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
@@ -302,17 +453,11 @@ def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
     view = View(frame, table, wanted_columns if wanted_columns is not None else table.columns)
     found = []
     for declared in table.checks:
-        findings = KINDS[declared["kind"]](view, **{k: v for k, v in declared.items() if k not in NOT_PARAMETERS})
-        found.extend(replace(f, check=declared["name"]) if "name" in declared else f for f in findings)
+        check = make_check(declared)
+        found.extend(replace(f, check=check.name) if check.name else f for f in check.evaluate(view))
     return found
-
-
-NOT_PARAMETERS = ("kind", "why", "name")  # what a [[checks]] entry says besides its kind's parameters
 
 
 def identity(declared: dict) -> str:
     """The name a check reports under and an erratum names: its `name`, else kind(checked column)."""
-    if "name" in declared:
-        return declared["name"]
-    column = next(declared[k] for k in ("column", "share", "growth", "second") if k in declared)
-    return f"{declared['kind']}({column})"
+    return make_check(declared).identity

@@ -218,39 +218,42 @@ def field_problems(f: dict, number: int) -> list[str]:
 
 
 def check_declaration(path: Path, table: TableDef, declared: dict, number: int = 1) -> None:
-    """A [[checks]] entry names a known kind, gives its kind's required parameters and no unknown one, and existing columns."""
-    import inspect
-
-    from .checks import KINDS, NOT_PARAMETERS
+    """A [[checks]] entry names a kind of the registry (checks.KINDS), gives that kind's required parameters,
+    no unknown one, each of its declared type, and existing columns."""
+    from .checks import COMMON, KINDS, parameters, required, type_problem
 
     kind = declared.get("kind")
     if kind not in KINDS:
         raise DefinitionError(f"{path}: [[checks]] {number}: kind {kind!r} is not one of {', '.join(KINDS)}")
-    parameters = list(inspect.signature(KINDS[kind]).parameters.values())[1:]  # after the view
-    known = [p.name for p in parameters]
+    own = parameters(KINDS[kind])
+    known = [p.name for p in own]
     for key in declared:
-        if key not in known and key not in NOT_PARAMETERS:
+        if key not in known and key not in ("kind", *COMMON):
             raise DefinitionError(f'{path}: [[checks]] {number} ({kind}): unknown parameter "{key}" '
-                                  f"(known: {', '.join([*known, *NOT_PARAMETERS[1:]])})")
-    for p in parameters:
-        if p.default is inspect.Parameter.empty and p.name not in declared:
+                                  f"(known: {', '.join([*known, *COMMON])})")
+    for p in own:
+        if required(p) and p.name not in declared:
             raise DefinitionError(f'{path}: [[checks]] {number} ({kind}): the required parameter "{p.name}" is missing')
-    for key in ("tolerance", "total", "step"):
-        if key in declared and (isinstance(declared[key], bool) or not isinstance(declared[key], (int, float))):
-            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a number")
+    for p in own:
+        problem = type_problem(KINDS[kind], p.name, declared[p.name]) if p.name in declared else None
+        if problem:
+            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {p.name} = {declared[p.name]!r} {problem}")
     if kind == "sums_to" and sum(k in declared for k in ("total", "total_column", "total_row")) != 1:
         raise DefinitionError(f"{path}: [[checks]] {number} (sums_to): give exactly one of total, total_column and total_row")
     if "name" in declared and not (isinstance(declared["name"], str) and re.fullmatch(r"[a-z][a-z0-9_]*", declared["name"])):
         raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): name = {declared['name']!r} is not a lower-case name (a-z, 0-9, _)")
-    for key in ("column", "share", "count", "part", "level", "growth", "order_by", "total_column", "denominator_column", "first", "second", "quote"):
-        if key in declared and declared[key] not in table.columns:
+    named = {p.name: p.metadata.get("names") for p in own if p.name in declared}
+    for key, names in named.items():
+        if names == "column" and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a field")
-    for column in re.findall(r"{(\w+)}", declared.get("template", "")):
-        if column not in table.columns:
-            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): the template names {column!r}, which is not a field")
-    for column in [*declared.get("group_by", []), *declared.get("where", {}), *declared.get("total_row", {}), *declared.get("excluded", {})]:
-        if column not in table.columns:
-            raise DefinitionError(f"{path}: [[checks]] {number} ({kind}) names {column!r}, which is not a field")
+    for key, names in named.items():
+        for column in re.findall(r"{(\w+)}", declared[key]) if names == "template" else ():
+            if column not in table.columns:
+                raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): the template names {column!r}, which is not a field")
+    for key, names in named.items():
+        for column in declared[key] if names == "columns" else ():
+            if column not in table.columns:
+                raise DefinitionError(f"{path}: [[checks]] {number} ({kind}) names {column!r}, which is not a field")
 
 
 def quantitative_fields(spec: dict) -> list[str]:
