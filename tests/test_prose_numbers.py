@@ -67,7 +67,7 @@ def stored_numbers(source_id: str, text: str, stats: pd.DataFrame) -> tuple[set[
                 else:  # labels such as "1999-2001" or "Over 10 million" state numbers too
                     cells |= {round(value_of(t), 9) for v in values.astype(str) for t in TOKEN.findall(v)}
     contents = clusterdata.load("source_contents")  # figure and table titles ("Figure 1 ... 1985-2005")
-    for label in contents.loc[contents["source_id"] == source_id, ["item", "title"]].stack().astype(str):
+    for label in contents.loc[contents["source_id"] == source_id, ["item", "title"]].stack().dropna().astype(str):
         cells |= {value_of(t) for t in TOKEN.findall(label)}
     return quoted, cells
 
