@@ -10,7 +10,8 @@ from clusterdata.validate import validate_package
 STATS = clusterdata.load("statistics")
 
 
-def test_stat_ids_name_their_source_and_count_up_in_text_order():
+def test_stat_ids_name_their_source_and_count_up():
+    """Numbered in text order as first transcribed; rows added later continue the numbering (ids never change)."""
     for source_id, group in STATS.groupby("source_id", observed=True):
         assert list(group["stat_id"]) == [f"{source_id}-{n:03d}" for n in range(1, len(group) + 1)]
 
@@ -42,8 +43,8 @@ def test_search_by_year_keeps_periods_that_cover_it():
     (2005, ["ning_2009_ict-038"], ["ning_2009_ict-094", "ning_2009_ict-097"]),  # "since 2002"; the "?-2004" period
     (2004, ["ning_2009_ict-038", "ning_2009_ict-094", "ning_2009_ict-097"], []),
     (2001, ["ning_2009_ict-094"], ["ning_2009_ict-038"]),  # a first year the scan cannot read covers the earlier side
-    (1999, ["ning_2009_ict-011", "ning_2009_ict-083"], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 2000"
-    (2000, [], ["ning_2009_ict-011", "ning_2009_ict-083"]),  # "before 2000" ends with 1999
+    (1999, ["ning_2009_ict-011", "ning_2009_ict-083", "ning_2009_ict-108"], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 2000"
+    (2000, [], ["ning_2009_ict-011", "ning_2009_ict-083", "ning_2009_ict-108"]),  # "before 2000" ends with 1999
     (1990, ["ning_2009_ict-007", "ning_2009_ict-008", "ning_2009_ict-011", "ning_2009_ict-083"], []),
     (1997, [], ["ning_2009_ict-007", "ning_2009_ict-008"]),  # "before 1997"
 ])
@@ -54,7 +55,7 @@ def test_search_by_year_on_periods_open_at_one_end(year, found, missed):
 
 
 @pytest.mark.parametrize("status,start,end,count", [
-    ("stated", True, True, 104), ("open_start", False, True, 4), ("illegible_start", False, True, 4),
+    ("stated", True, True, 125), ("open_start", False, True, 5), ("illegible_start", False, True, 4),
     ("open_end", True, False, 1), ("undated", False, False, 39)])
 def test_period_status_says_which_ends_the_text_gives(status, start, end, count):
     rows = STATS[STATS["period_status"] == status]
@@ -66,6 +67,7 @@ def test_period_status_says_which_ends_the_text_gives(status, start, end, count)
     ("ning_2009_ict-008", "before 1997", 1996),
     ("ning_2009_ict-011", "~fore 2000", 1999),  # the scan's "before"
     ("ning_2009_ict-083", "before 2000", 1999),
+    ("ning_2009_ict-108", "prior to 2000", 1999),
 ])
 def test_a_before_row_ends_the_year_before(stat_id, words, period_end):
     row = STATS.set_index("stat_id").loc[stat_id]
@@ -226,6 +228,9 @@ def test_indicators_follow_one_naming_pattern():
     dates = STATS["unit"] == "year"
     assert STATS.loc[dates, "indicator"].str.startswith("year_").all()
     assert not STATS.loc[~dates, "indicator"].str.startswith("year_").any()
+    decades = STATS["unit"] == "calendar_decade"
+    assert STATS.loc[decades, "indicator"].str.startswith("decade_").all()
+    assert not STATS.loc[~decades, "indicator"].str.startswith("decade_").any()
     assert not STATS["indicator"].str.contains(r"_year(?:_|$)|_(?:start|end)$").any()
     assert not {"share_of_domestic_sales", "share_of_domestic_market"} & set(STATS["indicator"])
     assert set(STATS.set_index("stat_id").loc[["economist_2023_hefei-009", "economist_2023_hefei-010"], "indicator"]) == {
@@ -242,3 +247,28 @@ def test_an_indicator_off_the_pattern_is_refused(live_copy, indicator):
     pattern = "(?!.*_year(_|$))(?!.*_(start|end)$)[a-z0-9]+(_[a-z0-9]+)*"
     assert messages(live_copy) == [
         f'data/raw/statistics.csv:{line}: column "indicator": value "{indicator}" does not match the pattern {pattern}']
+
+
+@pytest.mark.parametrize("stat_id,period", [
+    ("ning_2009_ict-078", (2003, 2005)),  # "In 2005 ... for the third successive year"
+    ("ning_2009_ict-098", (2005, 2005)),  # one sentence, then "It is also ...": one period
+    ("ning_2009_ict-100", (2005, 2005)),
+    ("ning_2009_ict-101", (2005, 2005)),
+    ("ning_2009_ict-109", (2005, 2005)),
+    ("ning_2009_ict-103", (1970, 1979)),  # "the late 1970s"
+    ("saxenian_2010_smes-010", (1980, 1989)),
+    ("saxenian_2010_smes-012", (2000, 2009)),
+    ("ning_2009_ict-111", (1980, 1999)),  # "throughout the 1980s and early 1990s": both ends carry the span
+    ("ning_2009_ict-112", (1980, 1999)),
+])
+def test_periods_the_audit_settled(stat_id, period):
+    row = STATS.set_index("stat_id").loc[stat_id]
+    assert (row["period_status"], row["period_start"], row["period_end"]) == ("stated", *period)
+
+
+def test_a_decade_is_a_date_found_by_each_of_its_years():
+    decades = STATS[(STATS["unit"] == "calendar_decade") & ~STATS["indicator"].str.endswith(("_began", "_ended"))]
+    assert (decades["value"] == decades["period_start"]).all()
+    assert (decades["period_end"] == decades["period_start"] + 9).all()
+    assert {"economist_2023_hefei-024", "saxenian_2010_smes-010"} <= set(clusterdata.search(year=1985)["stat_id"])
+    assert not {"economist_2023_hefei-024", "saxenian_2010_smes-010"} & set(clusterdata.search(year=1990)["stat_id"])

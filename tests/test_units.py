@@ -58,7 +58,8 @@ def test_shares_are_on_one_scale_and_dates_apart_from_durations():
     shares = STATS[kinds == "share"]
     assert set(shares["unit"].astype(str).map(UNITS["base_unit"])) == {"pct"}
     assert shares["value_base"].dropna().between(0, 100).all()
-    assert set(STATS.loc[kinds == "date", "unit"]) == {"year"}
+    assert set(STATS.loc[kinds == "date", "unit"]) == {"year", "calendar_decade"}
+    assert set(STATS.loc[kinds == "date", "unit"].astype(str).map(UNITS["base_unit"])) == {"year"}
     assert set(STATS.loc[kinds == "duration", "unit"].astype(str).map(UNITS["base_unit"])) == {"years"}
 
 
