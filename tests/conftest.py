@@ -21,6 +21,22 @@ def built_fixture(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory):
+    """Each export format written once per test session: exported("sqlite") is its folder. Tests only read it."""
+    from clusterdata._export import export
+
+    folders = {}
+
+    def folder(fmt: str) -> Path:
+        if fmt not in folders:
+            folders[fmt] = tmp_path_factory.mktemp(f"export-{fmt}")
+            export(str(folders[fmt]), fmt)
+        return folders[fmt]
+
+    return folder
+
+
 @pytest.fixture
 def repo_copy(tmp_path, built_fixture):
     """A scratch copy of the built fixture repository, for builds and broken inputs."""

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import clusterdata
-from clusterdata._export import PINT_UNITS, export
+from clusterdata._export import PINT_UNITS
 from clusterdata.cli import main
 
 from conftest import REPO
@@ -22,10 +22,8 @@ NAMES = clusterdata.tables()
 
 
 @pytest.fixture(scope="module")
-def sqlite_export(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("sqlite")
-    export(str(dest), "sqlite")
-    return dest
+def sqlite_export(exported):
+    return exported("sqlite")
 
 
 def free_port() -> int:
@@ -116,11 +114,9 @@ def test_a_datasette_page_opens_in_headless_chromium(datasette):
 # Excel (openpyxl reads the workbook as Excel writes it: freeze panes, filters, widths, notes, cell types)
 
 @pytest.fixture(scope="module")
-def workbook(tmp_path_factory):
+def workbook(exported):
     openpyxl = pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")
-    dest = tmp_path_factory.mktemp("xlsx")
-    export(str(dest), "xlsx")
-    return openpyxl.load_workbook(dest / "clusterdata.xlsx")
+    return openpyxl.load_workbook(exported("xlsx") / "clusterdata.xlsx")
 
 
 def test_every_sheet_has_a_frozen_header_a_filter_and_widths(workbook):

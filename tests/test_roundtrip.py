@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import clusterdata
-from clusterdata._export import FORMATS, export
+from clusterdata._export import FORMATS
 
 NAMES = clusterdata.tables()
 NUMBER = (int, float)
@@ -32,16 +32,11 @@ EMPTY_TEXT_IS_MISSING = {"csv", "xlsx", "dta"}
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    folders = {}
-    for fmt in FORMATS:
-        if fmt == "xlsx":
-            pytest.importorskip("openpyxl")
-        if fmt == "dta":
-            pytest.importorskip("pyreadstat")
-        folders[fmt] = tmp_path_factory.mktemp(fmt)
-        export(str(folders[fmt]), fmt)
-    return folders
+def folders(exported):
+    """Every format's export (the session's shared copy)."""
+    pytest.importorskip("openpyxl")
+    pytest.importorskip("pyreadstat")
+    return {fmt: exported(fmt) for fmt in FORMATS}
 
 
 def read_back(fmt: str, folder, name: str) -> dict[str, list]:
@@ -95,8 +90,8 @@ def loaded(name: str) -> dict[str, list]:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", NAMES)
-def test_every_format_reads_back_as_loaded(exported, fmt, name):
-    got = read_back(fmt, exported[fmt], name)
+def test_every_format_reads_back_as_loaded(folders, fmt, name):
+    got = read_back(fmt, folders[fmt], name)
     want = loaded(name)
     columns = {c["name"]: c for c in clusterdata.describe(name)["columns"]}
     assert list(got) == list(want)
@@ -104,7 +99,7 @@ def test_every_format_reads_back_as_loaded(exported, fmt, name):
     if fmt == "dta":
         import pyreadstat
 
-        dta_labels = pyreadstat.read_dta(str(exported[fmt] / f"{name}.dta"), metadataonly=True)[1].variable_value_labels
+        dta_labels = pyreadstat.read_dta(str(folders[fmt] / f"{name}.dta"), metadataonly=True)[1].variable_value_labels
     for column, field in columns.items():
         kind, enum = field["type"], field.get("constraints", {}).get("enum")
         assert len(got[column]) == len(want[column]), column

@@ -8,17 +8,15 @@ import pandas as pd
 import pytest
 
 import clusterdata
-from clusterdata._export import STATA_MISSING, export, stata_label
+from clusterdata._export import STATA_MISSING, stata_label
 
 pyreadstat = pytest.importorskip("pyreadstat", reason="the dta export needs pyreadstat (the `stata` extra)")
 NAMES = clusterdata.tables()
 
 
 @pytest.fixture(scope="module")
-def dta(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("dta")
-    export(str(dest), "dta")
-    return dest
+def dta(exported):
+    return exported("dta")
 
 
 def expected_missing(name: str, frame) -> dict[tuple[int, str], str]:
