@@ -29,7 +29,7 @@ def row_keys(name: str, key: list[str], row: Mapping | None) -> set[str]:
     from ._load import arrow_table
 
     table = arrow_table(name)
-    fields = [f["name"] for f in _catalog.resource(name)["schema"]["fields"]]
+    fields = _catalog.table(name).columns
     wanted = dict(row or {})
     for column in wanted:
         if column not in fields:
@@ -56,14 +56,14 @@ def annotations(name: str, row: Mapping | None = None, column: str | None = None
     """The notes on table `name` that apply to the selected cells (see the module docstring)."""
     import pandas as pd
 
-    resource = _catalog.resource(name)  # an unknown table fails here, with close names
+    described = _catalog.table(name)  # an unknown table fails here, with close names
     if row is not None and not isinstance(row, Mapping):
         raise TypeError(f"row must be a mapping of column to value, such as {{'year': 2004}}, not {row!r}")
     if column is not None:
-        fields = [f["name"] for f in resource["schema"]["fields"]]
+        fields = described.columns
         if column not in fields:
             raise ValueError(_catalog.unknown_name_message("column", column, fields, f"of table {name!r}"))
-    keys = row_keys(name, resource["schema"].get("primaryKey", []), row)
+    keys = row_keys(name, list(described.primary_key), row)
     from ._load import load
 
     notes = load("annotations")

@@ -6,6 +6,7 @@ import functools
 import os
 
 from ._errors import IntegrityError, UnknownTableError
+from ._model import DescriptorError, Package, Table
 from ._safety import printable, table_name_problem
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
@@ -27,23 +28,39 @@ def data_root() -> str:
 
 @functools.lru_cache(maxsize=None)
 def descriptor() -> dict:
-    """The parsed datapackage.json, its resource names checked to be table names (they become file names)."""
+    """The parsed datapackage.json, as JSON (package() is what the rest of the package reads)."""
     import json
 
     path = os.path.join(data_root(), "datapackage.json")
     try:
         with open(path, encoding="utf-8") as f:
-            parsed = json.load(f)
+            return json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise IntegrityError(f"{path}: is not valid JSON ({error}): reinstall clusterdata, or in a checkout run `clusterdata build`") from None
-    resources = parsed.get("resources") if isinstance(parsed, dict) else None
-    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
-        raise IntegrityError(f"{path}: has no list of resources: reinstall clusterdata, or in a checkout run `clusterdata build`")
-    for number, res in enumerate(resources, 1):
-        rule = table_name_problem(res.get("name"))
+
+
+_checked: list = [None, None]  # the descriptor last checked (descriptor() caches it) and its Package
+
+
+def package() -> Package:
+    """datapackage.json as typed objects, checked once: what it must hold, and its table names (they become file names)."""
+    parsed = descriptor()
+    if _checked[0] is not parsed:
+        _checked[:] = [parsed, checked_package(parsed)]
+    return _checked[1]
+
+
+def checked_package(parsed) -> Package:
+    path = os.path.join(data_root(), "datapackage.json")
+    try:
+        found = Package.from_descriptor(parsed, path)
+    except DescriptorError as error:
+        raise IntegrityError(f"{error}: reinstall clusterdata, or in a checkout run `clusterdata build`") from None
+    for number, table in enumerate(found.tables, 1):
+        rule = table_name_problem(table.name)
         if rule:
-            raise IntegrityError(f'{path}: resource {number}: name "{printable(str(res.get("name")))}" {rule}')
-    return parsed
+            raise IntegrityError(f'{path}: resource {number}: name "{printable(table.name)}" {rule}')
+    return found
 
 
 def verified_bytes(name: str) -> bytes:
@@ -53,7 +70,7 @@ def verified_bytes(name: str) -> bytes:
     path = parquet_path(name)
     with open(path, "rb") as f:
         data = f.read()
-    expected = resource(name).get("hash", "").removeprefix("sha256:")
+    expected = table(name).sha256
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
         raise IntegrityError(
@@ -82,15 +99,15 @@ def check_embedded_name(name: str, provenance) -> None:
 
 def tables() -> list[str]:
     """The names of all tables, in catalog order."""
-    return [resource["name"] for resource in descriptor()["resources"]]
+    return package().names
 
 
-def resource(name: str) -> dict:
-    """The datapackage resource of a table; the name is looked up, never used as a path."""
-    for candidate in descriptor()["resources"]:
-        if candidate["name"] == name:
-            return candidate
-    raise UnknownTableError(unknown_table_message(name, tables()))
+def table(name: str) -> Table:
+    """The typed description of a table (datapackage.json's resource); the name is looked up, never used as a path."""
+    found = package().table(name)
+    if found is None:
+        raise UnknownTableError(unknown_table_message(name, tables()))
+    return found
 
 
 def unknown_table_message(name: object, known: list[str]) -> str:
@@ -109,7 +126,7 @@ def unknown_name_message(kind: str, name: object, known: list[str], where: str) 
 def parquet_path(name: str) -> str:
     """The Parquet file of a table, checked to lie inside the package's data folder."""
     root = os.path.realpath(data_root())
-    path = os.path.realpath(os.path.join(root, resource(name)["path"]))
+    path = os.path.realpath(os.path.join(root, table(name).path))
     if os.path.commonpath([root, path]) != root:
         raise ValueError(f"datapackage.json points table {name!r} outside the package: {path}")
     return path

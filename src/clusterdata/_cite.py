@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import __version__, _catalog
+from ._model import Package
 
 # kind in the sources table -> (BibTeX entry type, RIS type, CSL type)
 TYPES = {"journal_article": ("article", "JOUR", "article-journal"), "magazine_article": ("article", "MGZN", "article-magazine"),
@@ -103,21 +104,21 @@ def csl(ref: Reference) -> dict:
     return {k: v for k, v in item.items() if v}
 
 
-def dataset_text(package: dict, version: str) -> str:
+def dataset_text(package: Package, version: str) -> str:
     """How the dataset is cited in words (cite() and the data dictionary's JSON-LD say it alike)."""
-    year = (package.get("created") or "")[:4]
-    authors = " and ".join(c["title"] for c in package.get("contributors", []))
-    address = web_address(package.get("homepage") or package.get("repository"))  # declared once, in schemas/_package.toml
-    return f"{authors} ({year}). {package['title']}. Dataset, version {version}. " + (f"{address}." if address else f"{NO_ADDRESS.capitalize()}.")
+    year = (package.created or "")[:4]
+    authors = " and ".join(c.title for c in package.contributors)
+    address = web_address(package.homepage or package.repository)  # declared once, in schemas/_package.toml
+    return f"{authors} ({year}). {package.title}. Dataset, version {version}. " + (f"{address}." if address else f"{NO_ADDRESS.capitalize()}.")
 
 
 def dataset_reference() -> Reference:
-    package = _catalog.descriptor()
-    year = (package.get("created") or "")[:4]
-    authors = tuple(c["title"] for c in package.get("contributors", []))
-    address = web_address(package.get("homepage") or package.get("repository"))
+    package = _catalog.package()
+    year = (package.created or "")[:4]
+    authors = tuple(c.title for c in package.contributors)
+    address = web_address(package.homepage or package.repository)
     text = dataset_text(package, __version__)
-    return Reference(f"clusterdata_{__version__.replace('.', '_')}", "dataset", authors, package["title"], year,
+    return Reference(f"clusterdata_{__version__.replace('.', '_')}", "dataset", authors, package.title, year,
                      container=f"Dataset, version {__version__}: Python package clusterdata and Frictionless Data Package",
                      url=address, note=None if address else f"{NO_ADDRESS.capitalize()}: cite the version", version=__version__, text=text)
 
@@ -141,10 +142,9 @@ def cite(*names: str) -> Citation:
 
     cited, sources = set(), arrow_table("sources").to_pylist()
     for name in names:
-        resource = _catalog.resource(name)
-        titles = {s["title"] for s in resource.get("sources", [])}
-        columns = [f["name"] for f in resource["schema"]["fields"]]
-        if not titles and "source_id" in columns and name != "sources":  # statistics: every source its rows come from
+        described = _catalog.table(name)
+        titles = {s.title for s in described.sources}
+        if not titles and "source_id" in described.columns and name != "sources":  # statistics: every source its rows come from
             ids = set(arrow_table(name).column("source_id").to_pylist())
             titles = {s["citation"] for s in sources if s["source_id"] in ids}
         cited |= titles

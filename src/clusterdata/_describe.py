@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from ._catalog import resource
+from ._catalog import table
 from ._load import arrow_table, unit_labels
+from ._model import Field
 
 
 def describe(name: str) -> dict:
     """The metadata of a table: title, description, source and citation, columns with units, annotations."""
-    res = resource(name)
+    described = table(name)
     labels = unit_labels()
     return {
         "name": name,
-        "title": res.get("title"),
-        "description": res.get("description"),
-        "source": res.get("sources", []),
-        "location": res.get("location"),
-        "source_notes": res.get("sourceNotes", []),
-        "primary_key": res["schema"].get("primaryKey", []),
-        "columns": [
-            {key: field[key] for key in ("name", "type", "unit", "description", "constraints") if key in field}
-            | ({"unit_label": labels[field["unit"]]} if "unit" in field else {})
-            for field in res["schema"]["fields"]
-        ],
+        "title": described.title,
+        "description": described.description,
+        "source": [source.to_descriptor() for source in described.sources],
+        "location": described.location,
+        "source_notes": list(described.source_notes),
+        "primary_key": list(described.primary_key),
+        "columns": [column(field) | ({"unit_label": labels[field.unit]} if field.unit is not None else {})
+                    for field in described.fields],
         "annotations": annotations_of(name),
-        "path": res["path"],
-        "sha256": res.get("hash", "").removeprefix("sha256:"),
+        "path": described.path,
+        "sha256": described.sha256,
     }
+
+
+def column(field: Field) -> dict:
+    """A column as describe() shows it: name, type, unit, description and constraints, those it has."""
+    found = field.to_descriptor()
+    return {key: found[key] for key in ("name", "type", "unit", "description", "constraints") if key in found}
 
 
 def annotations_of(name: str) -> list[dict]:

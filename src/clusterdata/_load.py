@@ -8,7 +8,7 @@ caller changes no later `load` sees.
 from __future__ import annotations
 
 from . import _catalog
-from ._types import FIELD_TYPES
+from ._model import Field, Table
 
 BACKENDS = ("pandas", "arrow", "polars")
 _arrow: dict[str, object] = {}  # Parquet path -> pyarrow.Table
@@ -16,18 +16,13 @@ _pandas: dict[str, object] = {}  # Parquet path -> pandas.DataFrame, copied out
 _polars: dict[str, object] = {}  # Parquet path -> polars.DataFrame, cloned out
 
 
-# The pandas dtype of each Table Schema type (nullable integers and booleans); enums are categoricals.
-PANDAS_DTYPES = {name: t.pandas for name, t in FIELD_TYPES.items()}  # from the one table of field types
-
-
-def pandas_dtype(field: dict):
-    """The pandas dtype of a Table Schema field: enums are categoricals of all their values, the rest PANDAS_DTYPES."""
-    enum = field.get("constraints", {}).get("enum")
-    if enum is not None:
+def pandas_dtype(field: Field):
+    """The pandas dtype of a field: enums are categoricals of all their values, the rest their type's (_types.py)."""
+    if field.enum is not None:
         import pandas as pd
 
-        return pd.CategoricalDtype(categories=enum, ordered=False)
-    return PANDAS_DTYPES[field["type"]]
+        return pd.CategoricalDtype(categories=list(field.enum), ordered=False)
+    return field.kind.pandas
 
 
 def read_parquet(data: bytes):
@@ -61,31 +56,31 @@ def arrow_table(name: str):
     return _arrow[path]
 
 
-def arrow_to_pandas(table, resource: dict):
+def arrow_to_pandas(table, described: Table):
     """A pyarrow Table as a pandas DataFrame with the dtypes of its resource: nullable integers, categoricals."""
     import pandas as pd
     import pyarrow as pa
 
     mapper = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype()}.get
     frame = table.to_pandas(ignore_metadata=True, types_mapper=mapper)
-    enums = {f["name"]: pandas_dtype(f) for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})}
+    enums = {f.name: pandas_dtype(f) for f in described.fields if f.enum is not None}
     return frame.astype(enums) if enums else frame
 
 
-def pandas_frame(name: str, resource: dict):
+def pandas_frame(name: str, described: Table):
     path = _catalog.parquet_path(name)
     if path not in _pandas:
-        _pandas[path] = arrow_to_pandas(arrow_table(name), resource)
+        _pandas[path] = arrow_to_pandas(arrow_table(name), described)
     return _pandas[path]
 
 
-def polars_frame(name: str, resource: dict):
+def polars_frame(name: str, described: Table):
     """The table read by polars itself (no pyarrow), enums as polars Enums of all their values."""
     path = _catalog.parquet_path(name)
     if path not in _polars:
         data = _catalog.verified_bytes(name)
         _catalog.check_embedded_name(name, embedded_provenance(data))
-        _polars[path] = polars_from_bytes(data, resource)
+        _polars[path] = polars_from_bytes(data, described)
     return _polars[path].clone()
 
 
@@ -102,7 +97,7 @@ def embedded_provenance(data: bytes):
     return (read_parquet(data).schema.metadata or {}).get(b"clusterdata")
 
 
-def polars_from_bytes(data: bytes, resource: dict):
+def polars_from_bytes(data: bytes, described: Table):
     """Parquet bytes read by polars itself, enums as polars Enums of all their values."""
     import io
 
@@ -111,8 +106,7 @@ def polars_from_bytes(data: bytes, resource: dict):
     except ModuleNotFoundError:
         raise ModuleNotFoundError("backend='polars' needs polars: pip install 'clusterdata[polars]'", name="polars") from None
     frame = pl.read_parquet(io.BytesIO(data))
-    enums = [pl.col(f["name"]).cast(pl.String).cast(pl.Enum(f["constraints"]["enum"]))
-             for f in resource["schema"]["fields"] if "enum" in f.get("constraints", {})]
+    enums = [pl.col(f.name).cast(pl.String).cast(pl.Enum(list(f.enum))) for f in described.fields if f.enum is not None]
     return frame.with_columns(enums) if enums else frame
 
 
@@ -122,21 +116,21 @@ def load(name: str, backend: str = "pandas", version: str | None = None):
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if version is not None:
         return load_released(name, version, backend)
-    resource = _catalog.resource(name)
+    described = _catalog.table(name)
     if backend == "arrow":
         return arrow_table(name)
     if backend == "polars":
-        return polars_frame(name, resource)
-    frame = pandas_frame(name, resource).copy()
-    frame.attrs = frame_attrs(name, resource)
+        return polars_frame(name, described)
+    frame = pandas_frame(name, described).copy()
+    frame.attrs = frame_attrs(name, described)
     return frame
 
 
 def load_released(name: str, version: str, backend: str):
     """Table `name` exactly as released in `version` (offline, checked by sha256), for the backend asked for."""
-    from ._releases import released_bytes, resource as released_resource
+    from ._releases import released_bytes, table as released_table
 
-    res = released_resource(version, name)
+    res = released_table(version, name)
     data = released_bytes(version, name)
     if backend == "polars":
         return polars_from_bytes(data, res)
@@ -154,14 +148,14 @@ def unit_labels() -> dict[str, str]:
     return dict(zip(units.column("unit").to_pylist(), units.column("label").to_pylist()))
 
 
-def frame_attrs(name: str, resource: dict) -> dict:
+def frame_attrs(name: str, described: Table) -> dict:
     """What a pandas DataFrame's `attrs` carry: name, title, source citations, units (labels) and unit names."""
-    names = {field["name"]: field["unit"] for field in resource["schema"]["fields"] if "unit" in field}
+    names = described.units
     labels = unit_labels() if names else {}
     return {
         "name": name,
-        "title": resource.get("title"),
-        "source": [source.get("title") for source in resource.get("sources", [])],
+        "title": described.title,
+        "source": [source.title for source in described.sources],
         "units": {column: labels.get(unit, unit) for column, unit in names.items()},  # a release before 0.2.0 stored labels
         "unit_names": names,
     }

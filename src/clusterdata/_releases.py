@@ -17,6 +17,7 @@ import re
 
 from . import _catalog
 from ._errors import IntegrityError, UnknownTableError
+from ._model import DescriptorError, Package, Table
 
 VERSION = re.compile(r"\d+\.\d+\.\d+")
 
@@ -53,13 +54,26 @@ def descriptor(version: str) -> dict:
         return json.load(f)
 
 
-def resource(version: str, name: str) -> dict:
-    """The resource of table `name` in a released version."""
-    for candidate in descriptor(version)["resources"]:
-        if candidate["name"] == name:
-            return candidate
-    known = [r["name"] for r in descriptor(version)["resources"]]
-    raise UnknownTableError(f"version {version} has no table {name!r}; its tables are: {', '.join(known)}")
+_checked: dict[str, tuple[dict, Package]] = {}  # version -> the descriptor last checked (descriptor() caches it), its Package
+
+
+def package(version: str) -> Package:
+    """The datapackage.json of a released version as typed objects, checked once."""
+    parsed = descriptor(version)
+    if version not in _checked or _checked[version][0] is not parsed:
+        try:
+            _checked[version] = (parsed, Package.from_descriptor(parsed, os.path.join(releases_root(), version, "datapackage.json")))
+        except DescriptorError as error:
+            raise IntegrityError(f"{error}: reinstall clusterdata") from None
+    return _checked[version][1]
+
+
+def table(version: str, name: str) -> Table:
+    """Table `name` as a released version describes it."""
+    found = package(version).table(name)
+    if found is None:
+        raise UnknownTableError(f"version {version} has no table {name!r}; its tables are: {', '.join(package(version).names)}")
+    return found
 
 
 def object_path(sha256: str) -> str:
@@ -71,10 +85,10 @@ def object_path(sha256: str) -> str:
 
 def released_bytes(version: str, name: str) -> bytes:
     """The Parquet bytes of table `name` as released in `version`, checked against the sha256 it was released with."""
-    expected = resource(version, name).get("hash", "").removeprefix("sha256:")
+    expected = table(version, name).sha256
     candidates = [object_path(expected)]
     try:
-        if _catalog.resource(name).get("hash", "").removeprefix("sha256:") == expected:
+        if _catalog.table(name).sha256 == expected:
             candidates.insert(0, _catalog.parquet_path(name))
     except UnknownTableError:
         pass

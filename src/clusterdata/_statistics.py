@@ -129,15 +129,15 @@ def tables_holding(patterns: list[re.Pattern]) -> list[dict]:
     for name in _catalog.tables():
         if name in NOT_POINTED_TO:
             continue
-        resource = _catalog.resource(name)
+        described = _catalog.table(name)
         table = load(name, backend="arrow")
-        table_text = " ".join([name.replace("_", " "), resource.get("title", ""), resource.get("description", "")]).lower()
+        table_text = " ".join([name.replace("_", " "), described.title, described.description]).lower()
         column_text = {}
-        for field in resource["schema"]["fields"]:
-            cells = {v.replace("_", " ") for v in table.column(field["name"]).to_pylist() if isinstance(v, str)}
-            column_text[field["name"]] = " ".join([field["name"].replace("_", " "), field.get("description", ""), *sorted(cells)]).lower()
+        for field in described.fields:
+            cells = {v.replace("_", " ") for v in table.column(field.name).to_pylist() if isinstance(v, str)}
+            column_text[field.name] = " ".join([field.name.replace("_", " "), field.description or "", *sorted(cells)]).lower()
         if not matches_all(patterns, table_text + " " + " ".join(column_text.values())):
             continue
         columns = [c for c, t in column_text.items() if any(p.search(t) for p in patterns)]
-        found.append({"table": name, "title": resource.get("title", ""), "columns": columns})
+        found.append({"table": name, "title": described.title, "columns": columns})
     return found
