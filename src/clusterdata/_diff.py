@@ -20,6 +20,7 @@ from typing import Callable
 
 from . import _catalog, _releases
 from ._errors import IntegrityError
+from ._model import Package, Table
 
 # Metadata that no user of the data sees, so that a change to it is no change of the data (and needs no
 # new version): the Parquet files' size and checksum (their values are compared instead), the data
@@ -27,40 +28,40 @@ from ._errors import IntegrityError
 # datapackage.json (titles, descriptions, units, constraints, keys, sources, locations, licences) is metadata
 # a user reads, and is reported.
 UNSEEN_RESOURCE_KEYS = {"bytes", "hash", "chart"}
-UNSEEN_PACKAGE_KEYS = {"version", "created", "resources"}
+UNSEEN_PACKAGE_KEYS = {"version", "created"}
 
 
 @dataclass
 class Version:
-    """One version of the data: a label, its descriptor, and a reader of a resource's verified Parquet bytes."""
+    """One version of the data: a label, its package, and a reader of a table's verified Parquet bytes."""
 
     label: str
-    descriptor: dict
-    read: Callable[[dict], bytes]
+    package: Package
+    read: Callable[[Table], bytes]
 
     def __post_init__(self):
-        for resource in self.descriptor.get("resources", []):  # every path checked before any is compared
-            safe_relative(resource.get("path"), self.label)
+        for table in self.package.tables:  # every path checked before any is compared
+            safe_relative(table.path, self.label)
 
     @property
     def version(self) -> str | None:
-        return self.descriptor.get("version")
+        return self.package.version
 
-    def resources(self) -> dict[str, dict]:
-        return {r["name"]: r for r in self.descriptor.get("resources", [])}
+    def tables(self) -> dict[str, Table]:
+        return {t.name: t for t in self.package.tables}
 
-    def rows(self, resource: dict) -> list[dict]:
+    def rows(self, table: Table) -> list[dict]:
         from ._load import read_parquet
 
-        return read_parquet(self.read(resource)).to_pylist()
+        return read_parquet(self.read(table)).to_pylist()
 
 
-def checked(data: bytes, resource: dict, where: str) -> bytes:
-    """`data` if its sha256 is the one the resource records; an IntegrityError naming `where` otherwise."""
-    expected = resource.get("hash", "").removeprefix("sha256:")
+def checked(data: bytes, table: Table, where: str) -> bytes:
+    """`data` if its sha256 is the one the table records; an IntegrityError naming `where` otherwise."""
+    expected = table.sha256
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected:
-        raise IntegrityError(f"{where}: the file of table {resource.get('name')!r} is not the one its datapackage.json "
+        raise IntegrityError(f"{where}: the file of table {table.name!r} is not the one its datapackage.json "
                              f"describes (sha256 {actual}, expected {expected or 'none recorded'})")
     return data
 
@@ -77,21 +78,21 @@ def from_folder(folder: str) -> Version:
     """The version held in a folder with a datapackage.json and the files it names (symbolic links refused)."""
     root = os.path.realpath(folder)
     with open(os.path.join(root, "datapackage.json"), encoding="utf-8") as f:
-        descriptor = json.load(f)
+        package = Package.from_descriptor(json.load(f), os.path.join(folder, "datapackage.json"))
 
-    def read(resource: dict) -> bytes:
-        relative = safe_relative(resource.get("path"), folder)
+    def read(table: Table) -> bytes:
+        relative = safe_relative(table.path, folder)
         path = os.path.join(root, *relative.split("/"))
         if os.path.realpath(path) != path:
             raise ValueError(f"{folder}: {relative} is a symbolic link or leads outside the folder; refused")
         with open(path, "rb") as f:
-            return checked(f.read(), resource, os.path.join(folder, relative))
+            return checked(f.read(), table, os.path.join(folder, relative))
 
-    return Version(folder, descriptor, read)
+    return Version(folder, package, read)
 
 
 def from_release(version: str) -> Version:
-    return Version(version, _releases.descriptor(version), lambda r: _releases.released_bytes(version, r["name"]))
+    return Version(version, _releases.package(version), lambda t: _releases.released_bytes(version, t.name))
 
 
 def git(*args: str, cwd: str) -> bytes:
@@ -102,13 +103,14 @@ def git(*args: str, cwd: str) -> bytes:
 def from_git(ref: str, cwd: str) -> Version:
     """The version committed at `ref` of the repository around `cwd`, read blob by blob (nothing checked out)."""
     commit = git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", cwd=cwd).decode().strip()
-    descriptor = json.loads(git("cat-file", "blob", f"{commit}:datapackage.json", cwd=cwd))
+    package = Package.from_descriptor(json.loads(git("cat-file", "blob", f"{commit}:datapackage.json", cwd=cwd)),
+                                      f"{ref}:datapackage.json")
 
-    def read(resource: dict) -> bytes:
-        relative = safe_relative(resource.get("path"), ref)
-        return checked(git("cat-file", "blob", f"{commit}:{relative}", cwd=cwd), resource, f"{ref}:{relative}")
+    def read(table: Table) -> bytes:
+        relative = safe_relative(table.path, ref)
+        return checked(git("cat-file", "blob", f"{commit}:{relative}", cwd=cwd), table, f"{ref}:{relative}")
 
-    return Version(ref, descriptor, read)
+    return Version(ref, package, read)
 
 
 def installed() -> Version:
@@ -159,30 +161,26 @@ def metadata_changes(old: dict, new: dict, unseen: set, prefix: str = "") -> lis
     return [{"field": prefix + k, "old": old.get(k), "new": new.get(k)} for k in keys if old.get(k) != new.get(k)]
 
 
-def table_diff(name: str, old: Version, new: Version, old_res: dict, new_res: dict) -> dict:
+def table_diff(name: str, old: Version, new: Version, old_table: Table, new_table: Table) -> dict:
     """The changes of one table present in both versions."""
-    old_fields = {f["name"]: f for f in old_res["schema"]["fields"]}
-    new_fields = {f["name"]: f for f in new_res["schema"]["fields"]}
+    old_fields = {f.name: f for f in old_table.fields}
+    new_fields = {f.name: f for f in new_table.fields}
     out = {
         "columns_added": [c for c in new_fields if c not in old_fields],
         "columns_removed": [c for c in old_fields if c not in new_fields],
-        "columns_retyped": [{"column": c, "old": old_fields[c]["type"], "new": new_fields[c]["type"]}
-                            for c in old_fields if c in new_fields and old_fields[c]["type"] != new_fields[c]["type"]],
-        "metadata": metadata_changes({k: v for k, v in old_res.items() if k != "schema"},
-                                     {k: v for k, v in new_res.items() if k != "schema"}, UNSEEN_RESOURCE_KEYS),
+        "columns_retyped": [{"column": c, "old": old_fields[c].type, "new": new_fields[c].type}
+                            for c in old_fields if c in new_fields and old_fields[c].type != new_fields[c].type],
+        "metadata": metadata_changes(old_table.metadata(), new_table.metadata(), UNSEEN_RESOURCE_KEYS),
     }
-    out["metadata"] += metadata_changes({k: v for k, v in old_res["schema"].items() if k != "fields"},
-                                        {k: v for k, v in new_res["schema"].items() if k != "fields"}, set(), "schema.")
+    out["metadata"] += metadata_changes(old_table.schema_metadata(), new_table.schema_metadata(), set(), "schema.")
     for c in old_fields:
         if c in new_fields:
-            out["metadata"] += metadata_changes({k: v for k, v in old_fields[c].items() if k not in ("name", "type")},
-                                                {k: v for k, v in new_fields[c].items() if k not in ("name", "type")},
-                                                set(), f"column {c}: ")
+            out["metadata"] += metadata_changes(old_fields[c].metadata(), new_fields[c].metadata(), set(), f"column {c}: ")
     out.update(rows_added=[], rows_removed=[], cells=[])
-    if old_res.get("hash") == new_res.get("hash") and old_res.get("hash"):
+    if old_table.hash == new_table.hash and old_table.hash:
         return out  # the same file: the same values
-    key = [k for k in new_res["schema"].get("primaryKey", []) if k in old_fields]
-    old_rows, new_rows = old.rows(old_res), new.rows(new_res)
+    key = [k for k in new_table.primary_key if k in old_fields]
+    old_rows, new_rows = old.rows(old_table), new.rows(new_table)
 
     def keyed(rows):
         return {tuple(row[k] for k in key) if key else (i,): row for i, row in enumerate(rows)}
@@ -201,7 +199,7 @@ def table_diff(name: str, old: Version, new: Version, old_res: dict, new_res: di
 
 def compare(old: Version, new: Version) -> dict:
     """The difference between two versions as a JSON-ready dict."""
-    old_res, new_res = old.resources(), new.resources()
+    old_res, new_res = old.tables(), new.tables()
     tables = {}
     for name in new_res:
         if name in old_res:
@@ -211,7 +209,7 @@ def compare(old: Version, new: Version) -> dict:
     return {
         "old": {"label": old.label, "version": old.version},
         "new": {"label": new.label, "version": new.version},
-        "package": metadata_changes(old.descriptor, new.descriptor, UNSEEN_PACKAGE_KEYS),
+        "package": metadata_changes(old.package.metadata(), new.package.metadata(), UNSEEN_PACKAGE_KEYS),
         "tables_added": [n for n in new_res if n not in old_res],
         "tables_removed": [n for n in old_res if n not in new_res],
         "tables": tables,
@@ -235,7 +233,7 @@ def changes(since: str, name: str | None = None) -> dict:
         raise ValueError(_releases.unknown_version_message(since))
     result = compare(from_release(since), installed())
     if name is not None:
-        _catalog.resource(name)  # an unknown table is an error, not an empty answer
+        _catalog.table(name)  # an unknown table is an error, not an empty answer
         notes = result["tables"].get("annotations")
         result["tables"] = {n: c for n, c in result["tables"].items() if n == name}
         result["tables_added"] = [n for n in result["tables_added"] if n == name]

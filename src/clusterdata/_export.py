@@ -9,23 +9,22 @@ metadata.json beside it.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
 import re
+from dataclasses import replace
 
 from . import _catalog
-from ._types import FIELD_TYPES
 from ._describe import annotations_of
 from ._load import load, read_parquet, unit_labels
+from ._model import Field, Table
 
 FORMATS = ("parquet", "csv", "xlsx", "sqlite", "json", "dta")
 # frictionless 5 reads Parquet and JSON without measuring their bytes, and fails any `bytes` it is given
 # for them; their size is checked through the sha256 in `hash` by `clusterdata verify` instead.
 UNSIZED = ("parquet", "json")
 NEEDS = {"xlsx": ("openpyxl", "export"), "dta": ("pyreadstat", "stata")}  # format -> (module, extra)
-SQL_TYPES = {name: t.sql for name, t in FIELD_TYPES.items()}  # from the one table of field types
 
 
 def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
@@ -51,34 +50,34 @@ def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
         os.makedirs(dest, exist_ok=True)
     except OSError as error:  # beneath a regular file, or no permission: one line, not a traceback
         raise FileExistsError(f"{dest}: cannot create the folder ({error.strerror}): name a folder that can be created") from None
-    descriptor = copy.deepcopy(_catalog.descriptor())
-    written = write_csv(dest, descriptor["resources"], bom=True) if bom else WRITERS[fmt](dest, descriptor["resources"])
-    for resource in descriptor["resources"]:
-        path = os.path.join(dest, resource["path"])
-        with open(path, "rb") as f:
+    package = _catalog.package()
+    tables = list(package.tables)
+    resources = write_csv(dest, tables, bom=True) if bom else WRITERS[fmt](dest, tables)
+    for resource in resources:  # the export's own descriptor: each file's checksum (and size) as written
+        with open(os.path.join(dest, resource["path"]), "rb") as f:
             data = f.read()
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         resource.pop("bytes", None)
         if fmt not in UNSIZED:
             resource["bytes"] = len(data)
     with open(os.path.join(dest, "datapackage.json"), "w", encoding="utf-8") as f:
-        json.dump(descriptor, f, indent=2, ensure_ascii=False)
+        json.dump({**package.metadata(), "resources": resources}, f, indent=2, ensure_ascii=False)
         f.write("\n")
-    return sorted(set(written)) + ["datapackage.json"]
+    return sorted({r["path"] for r in resources}) + ["datapackage.json"]
 
 
-def write_parquet(dest: str, resources: list[dict]) -> list[str]:
+def write_parquet(dest: str, tables: list[Table]) -> list[dict]:
     """The package's own Parquet files, each verified (hash and embedded name) before it is copied, and written
-    under a path made from its checked table name, never from a path in datapackage.json."""
+    under a path made from its checked table name, never from a path in datapackage.json.
+
+    Like every writer, returns the resources of the export's datapackage.json (their checksums added by export)."""
     os.makedirs(os.path.join(dest, "data", "parquet"), exist_ok=True)
-    for resource in resources:
-        name = resource["name"]
-        data = _catalog.verified_bytes(name)
-        _catalog.check_embedded_name(name, (read_parquet(data).schema.metadata or {}).get(b"clusterdata"))
-        resource["path"] = f"data/parquet/{name}.parquet"
-        with open(os.path.join(dest, "data", "parquet", f"{name}.parquet"), "wb") as f:
+    for table in tables:
+        data = _catalog.verified_bytes(table.name)
+        _catalog.check_embedded_name(table.name, (read_parquet(data).schema.metadata or {}).get(b"clusterdata"))
+        with open(os.path.join(dest, "data", "parquet", f"{table.name}.parquet"), "wb") as f:
             f.write(data)
-    return [r["path"] for r in resources]
+    return [{**t.to_descriptor(), "path": f"data/parquet/{t.name}.parquet"} for t in tables]
 
 
 def text_frame(name: str):
@@ -101,26 +100,23 @@ def csv_safe(frame):
     return frame
 
 
-def write_csv(dest: str, resources: list[dict], bom: bool = False) -> list[str]:
+def write_csv(dest: str, tables: list[Table], bom: bool = False) -> list[dict]:
     encoding = "utf-8-sig" if bom else "utf-8"
-    for resource in resources:
-        name = resource["name"]
-        csv_safe(text_frame(name)).to_csv(os.path.join(dest, f"{name}.csv"), index=False, lineterminator="\n",
-                                          float_format="%.15g", encoding=encoding)
-        resource.update(path=f"{name}.csv", format="csv", mediatype="text/csv", encoding=encoding)
-    return [r["path"] for r in resources]
+    for table in tables:
+        csv_safe(text_frame(table.name)).to_csv(os.path.join(dest, f"{table.name}.csv"), index=False, lineterminator="\n",
+                                                float_format="%.15g", encoding=encoding)
+    return [{**t.to_descriptor(), "path": f"{t.name}.csv", "format": "csv", "mediatype": "text/csv", "encoding": encoding}
+            for t in tables]
 
 
-def write_json(dest: str, resources: list[dict]) -> list[str]:
-    for resource in resources:
-        name = resource["name"]
+def write_json(dest: str, tables: list[Table]) -> list[dict]:
+    for name in [t.name for t in tables]:
         records = [{k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in row.items()}
                    for row in load(name, backend="arrow").to_pylist()]  # 45, not 45.0, as the sources print it
         with open(os.path.join(dest, f"{name}.json"), "w", encoding="utf-8") as f:
             json.dump(records, f, ensure_ascii=False, indent=1, allow_nan=False)  # never Infinity or NaN, which are not JSON
             f.write("\n")
-        resource.update(path=f"{name}.json", format="json", mediatype="application/json")
-    return [r["path"] for r in resources]
+    return [{**t.to_descriptor(), "path": f"{t.name}.json", "format": "json", "mediatype": "application/json"} for t in tables]
 
 
 def sheet_names(names: list[str]) -> dict[str, str]:
@@ -190,59 +186,58 @@ def fill_sheet(sheet, header: list[str], rows: list[list], notes: dict | None = 
         sheet.column_dimensions[get_column_letter(c)].width = min(width + 2, 60)
 
 
-def write_xlsx(dest: str, resources: list[dict]) -> list[str]:
+def write_xlsx(dest: str, tables: list[Table]) -> list[dict]:
     """One workbook: a metadata sheet, then a sheet per table, each annotation a note on its cell."""
     import pandas as pd
 
     from openpyxl import Workbook
     path = os.path.join(dest, "clusterdata.xlsx")
-    sheets = sheet_names([r["name"] for r in resources])
+    sheets = sheet_names([t.name for t in tables])
     labels = unit_labels()
     header = ["table", "sheet", "table title", "source", "location", "column", "type", "unit", "description", "unit name"]
-    rows = [[r["name"], sheets[r["name"]], r.get("title", ""), "; ".join(s["title"] for s in r.get("sources", [])),
-             r.get("location", ""), f["name"], f["type"], labels[f["unit"]] if "unit" in f else "", f.get("description", ""),
-             f.get("unit", "")]
-            for r in resources for f in r["schema"]["fields"]]
+    rows = [[t.name, sheets[t.name], t.title, "; ".join(s.title for s in t.sources), t.location or "", f.name, f.type,
+             labels[f.unit] if f.unit is not None else "", f.description or "", f.unit or ""]
+            for t in tables for f in t.fields]
     book = Workbook()
     fill_sheet(book.active, header, rows)
     book.active.title = "metadata"
-    for resource in resources:
-        frame = load(resource["name"])
+    described = []
+    for table in tables:
+        frame = load(table.name)
         values = [[None if pd.isna(v) else v.item() if hasattr(v, "item") else v for v in row]
                   for row in frame.astype(object).itertuples(index=False)]
-        notes = cell_notes(resource["name"], frame)
-        fill_sheet(book.create_sheet(sheets[resource["name"]]), list(frame.columns), values, notes)
-        for field in resource["schema"]["fields"]:  # an empty text is an empty cell in Excel: not "required" there
-            if field["type"] == "string" and (frame[field["name"]].astype("string") == "").any():
-                field.get("constraints", {}).pop("required", None)
+        notes = cell_notes(table.name, frame)
+        fill_sheet(book.create_sheet(sheets[table.name]), list(frame.columns), values, notes)
+        # an empty text is an empty cell in Excel: not "required" there
+        fields = [replace(f, constraints=replace(f.constraints, required=None))
+                  if f.type == "string" and f.constraints is not None and (frame[f.name].astype("string") == "").any() else f
+                  for f in table.fields]
+        described.append(replace(table, fields=tuple(fields)))
     book.save(path)
-    for resource in resources:
-        sheet = sheets[resource["name"]]
-        # sheetName is Data Package v2's; `excel.sheet` is the control frictionless 5 reads.
-        resource.update(path="clusterdata.xlsx", format="xlsx",
-                        mediatype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        dialect={"sheetName": sheet, "excel": {"sheet": sheet}})
-    return ["clusterdata.xlsx"]
+    # sheetName is Data Package v2's; `excel.sheet` is the control frictionless 5 reads.
+    return [{**t.to_descriptor(), "path": "clusterdata.xlsx", "format": "xlsx",
+             "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "dialect": {"sheetName": sheets[t.name], "excel": {"sheet": sheets[t.name]}}} for t in described]
 
 
-def create_table_sql(resource: dict) -> str:
+def create_table_sql(table: Table) -> str:
     """CREATE TABLE with types, NOT NULL, primary and foreign keys, and each column's description as a comment."""
-    schema, lines, labels = resource["schema"], [], unit_labels()
-    for field in schema["fields"]:
-        required = " NOT NULL" if field.get("constraints", {}).get("required") else ""
-        comment = " ".join(f"{field.get('description', '')}{' [' + labels[field['unit']] + ']' if 'unit' in field else ''}".split())
-        lines.append((f'  "{field["name"]}" {SQL_TYPES[field["type"]]}{required}', comment))
-    if schema.get("primaryKey"):
-        lines.append(("  PRIMARY KEY (" + ", ".join(f'"{c}"' for c in schema["primaryKey"]) + ")", ""))
-    for fk in schema.get("foreignKeys", []):
-        lines.append((f'  FOREIGN KEY ({", ".join(chr(34) + c + chr(34) for c in fk["fields"])}) REFERENCES "{fk["reference"]["resource"]}" '
-                      f'({", ".join(chr(34) + c + chr(34) for c in fk["reference"]["fields"])})', ""))
+    lines, labels = [], unit_labels()
+    for field in table.fields:
+        required = " NOT NULL" if field.required else ""
+        comment = " ".join(f"{field.description or ''}{' [' + labels[field.unit] + ']' if field.unit is not None else ''}".split())
+        lines.append((f'  "{field.name}" {field.kind.sql}{required}', comment))
+    if table.primary_key:
+        lines.append(("  PRIMARY KEY (" + ", ".join(f'"{c}"' for c in table.primary_key) + ")", ""))
+    for fk in table.foreign_keys:
+        lines.append((f'  FOREIGN KEY ({", ".join(chr(34) + c + chr(34) for c in fk.fields)}) REFERENCES "{fk.table}" '
+                      f'({", ".join(chr(34) + c + chr(34) for c in fk.reference)})', ""))
     body = []
     for i, (sql, comment) in enumerate(lines):
         comma = "," if i < len(lines) - 1 else ""
         body.append(f"{sql}{comma}" + (f"  -- {comment}" if comment else ""))
-    title = " ".join(resource.get("title", "").split())
-    return f'CREATE TABLE "{resource["name"]}" (  -- {title}\n' + "\n".join(body) + "\n)"
+    title = " ".join(table.title.split())
+    return f'CREATE TABLE "{table.name}" (  -- {title}\n' + "\n".join(body) + "\n)"
 
 
 # Our units that Datasette's unit library (Pint) knows, by the name Pint knows them; a table page with any other
@@ -250,24 +245,23 @@ def create_table_sql(resource: dict) -> str:
 PINT_UNITS = {"pct": "percent"}
 
 
-def datasette_metadata(resources: list[dict]) -> dict:
+def datasette_metadata(tables: list[Table]) -> dict:
     """Datasette's metadata.json: titles, sources, column descriptions, and `units` only where Pint knows them."""
     labels = unit_labels()
 
-    def column(field: dict) -> str:
-        unit = field.get("unit")
-        described = field.get("description", "")
+    def column(field: Field) -> str:
+        unit, described = field.unit, field.description or ""
         return f"{described} [unit: {labels[unit]}]" if unit and unit not in PINT_UNITS else described
 
-    return {"title": _catalog.descriptor()["title"], "license": "CC-BY-4.0", "databases": {"clusterdata": {"tables": {
-        r["name"]: {"title": r.get("title"), "description": r.get("description"),
-                    "source": "; ".join(s["title"] for s in r.get("sources", [])) or None,
-                    "columns": {f["name"]: column(f) for f in r["schema"]["fields"]},
-                    "units": {f["name"]: PINT_UNITS[f["unit"]] for f in r["schema"]["fields"] if f.get("unit") in PINT_UNITS}}
-        for r in resources}}}}
+    return {"title": _catalog.package().title, "license": "CC-BY-4.0", "databases": {"clusterdata": {"tables": {
+        t.name: {"title": t.title, "description": t.description,
+                 "source": "; ".join(s.title for s in t.sources) or None,
+                 "columns": {f.name: column(f) for f in t.fields},
+                 "units": {f.name: PINT_UNITS[f.unit] for f in t.fields if f.unit in PINT_UNITS}}
+        for t in tables}}}}
 
 
-def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
+def write_sqlite(dest: str, tables: list[Table]) -> list[dict]:
     import sqlite3
 
     path = os.path.join(dest, "clusterdata.sqlite")
@@ -277,29 +271,28 @@ def write_sqlite(dest: str, resources: list[dict]) -> list[str]:
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         # referenced tables first (a table referencing only itself, as units, lists the referenced rows first)
-        order = sorted(resources, key=lambda r: any(fk["reference"]["resource"] != r["name"] for fk in r["schema"].get("foreignKeys", [])))
-        for resource in order:
-            connection.execute(create_table_sql(resource))
-            rows = load(resource["name"], backend="arrow").to_pylist()
-            columns = [f["name"] for f in resource["schema"]["fields"]]
+        order = sorted(tables, key=lambda t: any(fk.table != t.name for fk in t.foreign_keys))
+        for table in order:
+            connection.execute(create_table_sql(table))
+            rows = load(table.name, backend="arrow").to_pylist()
+            columns = table.columns
             marks = ", ".join("?" for _ in columns)
-            connection.executemany(f'INSERT INTO "{resource["name"]}" VALUES ({marks})', [[row[c] for c in columns] for row in rows])
+            connection.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', [[row[c] for c in columns] for row in rows])
         connection.commit()
     finally:
         connection.close()
     with open(os.path.join(dest, "metadata.json"), "w", encoding="utf-8") as f:
-        json.dump(datasette_metadata(resources), f, indent=2, ensure_ascii=False)
+        json.dump(datasette_metadata(tables), f, indent=2, ensure_ascii=False)
         f.write("\n")
     # frictionless reads no SQLite file (only a database URL, through SQLAlchemy): the descriptor lists the two
     # files with their checksums, and the tables' schemas live in the database and metadata.json.
-    resources[:] = [
+    return [
         {"name": "clusterdata-sqlite", "type": "file", "path": "clusterdata.sqlite", "format": "sqlite",
          "mediatype": "application/vnd.sqlite3", "description": "Every table, with its keys and column comments: "
-         + ", ".join(r["name"] for r in resources)},
+         + ", ".join(t.name for t in tables)},
         {"name": "datasette-metadata", "type": "file", "path": "metadata.json", "format": "json",
          "mediatype": "application/json", "description": "Titles, sources, column descriptions and units for Datasette"},
     ]
-    return ["clusterdata.sqlite", "metadata.json"]
 
 
 # Stata's extended missing values: why a number is empty. Stata has no missing text: an empty text is "".
@@ -319,37 +312,37 @@ def stata_label(text: str, limit: int = 80) -> str:
     return cut.rstrip(" ,;:") + "..." + tail
 
 
-def stata_frame(resource: dict):
+def stata_frame(table: Table):
     """A table as Stata holds it: enums and booleans as labelled integer codes, missing numbers as .a or .b.
 
     Returns the frame, its variable labels, value labels and extended missing values, for pyreadstat.
     """
     import pandas as pd
 
-    frame = load(resource["name"])
-    illegible = {(row, column) for rows, column, note in annotated_cells(resource["name"], frame)
+    frame = load(table.name)
+    illegible = {(row, column) for rows, column, note in annotated_cells(table.name, frame)
                  if note["kind"] == "illegible" for row in rows}
     out, labels, value_labels, missing = pd.DataFrame(index=frame.index), {}, {}, {}
     labels_of = unit_labels()
-    for field in resource["schema"]["fields"]:
-        name, column = field["name"], frame[field["name"]]
-        unit = f" [{labels_of[field['unit']]}]" if field.get("unit") else ""
-        labels[name] = stata_label(f"{field.get('description', name)}{unit}")
-        enum = field.get("constraints", {}).get("enum")
-        if field["type"] == "string" and enum is None:
+    for field in table.fields:
+        name, column = field.name, frame[field.name]
+        unit = f" [{labels_of[field.unit]}]" if field.unit else ""
+        labels[name] = stata_label(f"{name if field.description is None else field.description}{unit}")
+        enum = field.enum
+        if field.type == "string" and enum is None:
             out[name] = column.astype(object).where(column.notna(), "")
             continue
         if enum is not None:
             codes = {value: i for i, value in enumerate(enum, start=1)}
             values = column.astype(object).map(lambda v: codes.get(v), na_action="ignore")
             value_labels[name] = {i: str(value) for value, i in codes.items()}
-        elif field["type"] == "boolean":
+        elif field.type == "boolean":
             values = column.astype(object).map(int, na_action="ignore")
             value_labels[name] = {0: "false", 1: "true"}
         else:
             values = column.astype("float64")
         empty = column.isna().to_numpy()
-        if not empty.any() and field["type"] != "number" and values.abs().max() < 2**31:
+        if not empty.any() and field.type != "number" and values.abs().max() < 2**31:
             out[name] = values.astype("int32")  # Stata's long: whole numbers stay whole (a column with missing cells is double)
             continue
         values = values.astype(object)
@@ -361,20 +354,17 @@ def stata_frame(resource: dict):
     return out, labels, value_labels, missing
 
 
-def write_dta(dest: str, resources: list[dict]) -> list[str]:
+def write_dta(dest: str, tables: list[Table]) -> list[dict]:
     """A Stata 14+ (format 118, UTF-8) file per table, with dataset, variable and value labels and typed missing values."""
     import pyreadstat
-    for resource in resources:
-        name = resource["name"]
-        frame, labels, value_labels, missing = stata_frame(resource)
-        pyreadstat.write_dta(frame, os.path.join(dest, f"{name}.dta"), file_label=stata_label(resource.get("title", name)),
+    for table in tables:
+        frame, labels, value_labels, missing = stata_frame(table)
+        pyreadstat.write_dta(frame, os.path.join(dest, f"{table.name}.dta"), file_label=stata_label(table.title),
                              column_labels=labels, version=14, variable_value_labels=value_labels,
                              missing_user_values=missing)
     # frictionless reads no .dta file: each is listed as a file, with its checksum.
-    resources[:] = [{"name": r["name"], "type": "file", "path": f"{r['name']}.dta", "format": "dta",
-                     "mediatype": "application/x-stata-dta", "title": r.get("title"), "description": r.get("description")}
-                    for r in resources]
-    return [r["path"] for r in resources]
+    return [{"name": t.name, "type": "file", "path": f"{t.name}.dta", "format": "dta",
+             "mediatype": "application/x-stata-dta", "title": t.title, "description": t.description} for t in tables]
 
 
 WRITERS = {"parquet": write_parquet, "csv": write_csv, "json": write_json, "xlsx": write_xlsx, "sqlite": write_sqlite,

@@ -133,7 +133,7 @@ class Constraints:
     max_length: int | None = None
 
     @classmethod
-    def from_descriptor(cls, d: dict, where: str, kind: FieldType) -> Constraints:
+    def from_descriptor(cls, d: dict, where: str = "constraints") -> Constraints:
         values = {}
         for key, value in d.items():
             if key not in CONSTRAINTS:
@@ -143,8 +143,6 @@ class Constraints:
                 values[attribute] = _texts(d, key, where)
             else:
                 values[attribute] = _get(d, key, needs, where)
-        if (values.get("minimum") is not None or values.get("maximum") is not None) and not kind.numeric:
-            raise DescriptorError(f"{where}: minimum and maximum apply to integer and number fields, not {kind.name}")
         return cls(**values)
 
     def to_descriptor(self) -> dict:
@@ -193,7 +191,7 @@ class Field:
         constraints = _get(d, "constraints", dict, where)
         return cls(name, kind, _get(d, "description", str, where), _get(d, "unit", str, where),
                    _texts(d, "missingValues", where),
-                   None if constraints is None else Constraints.from_descriptor(constraints, f"{where}.constraints", FIELD_TYPES[kind]))
+                   None if constraints is None else Constraints.from_descriptor(constraints, f"{where}.constraints"))
 
     def to_descriptor(self) -> dict:
         return _drop_none({"name": self.name, "type": self.type, "description": self.description, "unit": self.unit,
@@ -374,6 +372,10 @@ class Package:
                    contributors=tuple(Contributor.from_descriptor(x, w) for x, w in _objects(d, "contributors", where)),
                    sources=tuple(Source.from_descriptor(x, w) for x, w in _objects(d, "sources", where)),
                    profile=_get(d, "$schema", str, where))
+
+    def metadata(self) -> dict:
+        """The package's keys besides its resources, as datapackage.json writes them."""
+        return {k: v for k, v in self.to_descriptor().items() if k != "resources"}
 
     def to_descriptor(self) -> dict:
         return _drop_none({"$schema": self.profile, "name": self.name, "title": self.title, "description": self.description,
