@@ -9,7 +9,7 @@ import clusterdata
 
 PACKAGE = Path(clusterdata.__file__).parent
 MODULES = {p.stem for p in PACKAGE.glob("*.py")}
-READING = {"__init__", "_names", "_types", "_describe", "_load", "_catalog", "_cite", "_statistics", "_annotations", "_export", "_releases", "_diff", "_errors", "_safety", "_verify"}
+READING = {"__init__", "_names", "_types", "_model", "_describe", "_load", "_catalog", "_cite", "_statistics", "_annotations", "_export", "_releases", "_diff", "_errors", "_safety", "_verify"}
 CONTRIBUTOR = {"definitions", "validate", "checks", "build", "_site", "release", "cli"}
 
 

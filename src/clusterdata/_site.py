@@ -13,7 +13,7 @@ import json
 import re
 from html import escape
 
-from ._types import FIELD_TYPES
+from ._model import Package, Table
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.45; }
@@ -258,35 +258,34 @@ def chart_fields(spec: dict) -> list[str]:
     return found
 
 
-def table_page(resource: dict, frame, notes, unit_labels: dict) -> str:
-    name = resource["name"]
-    fields = resource["schema"]["fields"]
-    units = {f["name"]: unit_labels[f["unit"]] for f in fields if "unit" in f}
+def table_page(table: Table, frame, notes, unit_labels: dict) -> str:
+    name = table.name
+    units = {column: unit_labels[unit] for column, unit in table.units.items()}
     marks = numbered_notes(frame, notes[notes["table_name"] == name])
     out = ['<nav><a href="index.html">All tables and sources</a></nav>',
-           f"<h1>{escape(resource.get('title', name))}</h1>",
+           f"<h1>{escape(table.title)}</h1>",
            f"<p><code>clusterdata.load(\"{escape(name)}\")</code> &middot; {len(frame)} rows &middot; key: "
-           f"{escape(', '.join(resource['schema'].get('primaryKey', [])))}</p>",
-           f"<p>{prose(resource.get('description', ''))}</p>"]
-    for source in resource.get("sources", []):
-        where = f" ({link(source['path'])})" if source.get("path") else ""
-        out.append(f"<p><strong>Source:</strong> {escape(source['title'])}{where}</p>")
-    if resource.get("location"):
-        out.append(f"<p><strong>Location in the source:</strong> {escape(resource['location'])}</p>")
-    if resource.get("sourceNotes"):
-        out.append("<p><strong>Printed with the table:</strong></p><ul>" + "".join(f"<li>{escape(n)}</li>" for n in resource["sourceNotes"]) + "</ul>")
-    if resource.get("chart"):
-        charted = set(chart_fields(resource["chart"]))
+           f"{escape(', '.join(table.primary_key))}</p>",
+           f"<p>{prose(table.description)}</p>"]
+    for source in table.sources:
+        where = f" ({link(source.path)})" if source.path else ""
+        out.append(f"<p><strong>Source:</strong> {escape(source.title)}{where}</p>")
+    if table.location:
+        out.append(f"<p><strong>Location in the source:</strong> {escape(table.location)}</p>")
+    if table.source_notes:
+        out.append("<p><strong>Printed with the table:</strong></p><ul>" + "".join(f"<li>{escape(n)}</li>" for n in table.source_notes) + "</ul>")
+    if table.chart:
+        charted = set(chart_fields(table.chart))
         # a point is marked when a note names its row alone (a note on a group of rows is about the group)
         noted = [any(m["rows"] == [i] and (m["column"] is None or m["column"] in charted) for m in marks)
                  for i in range(len(frame))]
         out.append("<h2>Chart</h2>")
-        out.append(chart_svg(frame, resource["chart"], units, noted))
+        out.append(chart_svg(frame, table.chart, units, noted))
     out.append("<h2>Columns</h2>\n<table>\n<tr><th>column</th><th>type</th><th>unit</th><th>description</th><th>constraints</th></tr>")
-    for f in fields:
-        constraints = "; ".join(f"{k}: {constraint_text(v)}" for k, v in f.get("constraints", {}).items())
-        out.append(f"<tr><td><code>{escape(f['name'])}</code></td><td>{escape(f['type'])}</td><td>{escape(units.get(f['name'], ''))}</td>"
-                   f"<td>{prose(f.get('description', ''))}</td><td>{escape(constraints)}</td></tr>")
+    for f in table.fields:
+        constraints = "; ".join(f"{k}: {constraint_text(v)}" for k, v in (f.constraints.to_descriptor() if f.constraints else {}).items())
+        out.append(f"<tr><td><code>{escape(f.name)}</code></td><td>{escape(f.type)}</td><td>{escape(units.get(f.name, ''))}</td>"
+                   f"<td>{prose(f.description or '')}</td><td>{escape(constraints)}</td></tr>")
     out.append("</table>")
     out.append(f"<h2>Annotations ({len(marks)})</h2>")
     if marks:
@@ -309,41 +308,44 @@ def table_page(resource: dict, frame, notes, unit_labels: dict) -> str:
     out.append(rows_table(frame, marks, filters))
     if filters:
         out.append(f"<script>{FILTER_SCRIPT}</script>")
-    return page(f"{resource.get('title', name)} - clusterdata", "\n".join(out))
+    return page(f"{table.title} - clusterdata", "\n".join(out))
 
 
-def table_sources(resource: dict, frame) -> str:
+def table_sources(table: Table, frame) -> str:
     """Where a table's rows come from: its source, or the sources its rows name, or the package itself."""
-    if resource.get("sources"):
-        return "; ".join(s["title"] for s in resource["sources"])
+    if table.sources:
+        return "; ".join(s.title for s in table.sources)
     if "source_id" in frame.columns:
         named = sorted(set(frame["source_id"].dropna()))
         return f"{len(named)} sources, named in each row (source_id): {', '.join(named)}"
     return "this package (its notes on the other tables)"
 
 
-def dataset_citation_text(descriptor: dict) -> str:
-    """The dataset's citation in words, from the descriptor being built (not the one on disk)."""
+def dataset_citation_text(package: Package) -> str:
+    """The dataset's citation in words, from the package being built (not the one on disk)."""
     from ._cite import dataset_text
 
-    return dataset_text(descriptor, descriptor.get("version", ""))
+    return dataset_text(package, package.version or "")
 
 
-def json_ld(descriptor: dict) -> dict:
+def licence_address(package: Package) -> str | None:
+    """The web address of the package's first licence that has one."""
+    return next((l.path for l in package.licenses if l.path), None)
+
+
+def json_ld(package: Package) -> dict:
     """schema.org Dataset: what a search engine reads from the index page."""
-    licence = next((l["path"] for l in descriptor.get("licenses", []) if l.get("path")), None)
     return {
         "@context": "https://schema.org/", "@type": "Dataset",
-        "name": descriptor["title"], "description": descriptor.get("description", ""),
-        "version": descriptor.get("version"), "license": licence, "keywords": descriptor.get("keywords", []),
-        "creator": [{"@type": "Organization", "name": c["title"]} for c in descriptor.get("contributors", [])],
-        "citation": [s["title"] for s in descriptor.get("sources", [])],  # the works it transcribes
-        "creditText": dataset_citation_text(descriptor),  # how to cite it
+        "name": package.title, "description": package.description or "",
+        "version": package.version, "license": licence_address(package), "keywords": list(package.keywords),
+        "creator": [{"@type": "Organization", "name": c.title} for c in package.contributors],
+        "citation": [s.title for s in package.sources],  # the works it transcribes
+        "creditText": dataset_citation_text(package),  # how to cite it
         "isAccessibleForFree": True,
-        **({"url": descriptor["homepage"]} if descriptor.get("homepage") else {}),
-        "distribution": [{"@type": "DataDownload", "name": r["name"], "description": r.get("title", ""),
-                          "encodingFormat": r.get("mediatype", "application/vnd.apache.parquet"),
-                          "contentUrl": f"../../{r['path']}"} for r in descriptor["resources"]],
+        **({"url": package.homepage} if package.homepage else {}),
+        "distribution": [{"@type": "DataDownload", "name": t.name, "description": t.title,
+                          "encodingFormat": t.mediatype, "contentUrl": f"../../{t.path}"} for t in package.tables],
     }
 
 
@@ -373,25 +375,25 @@ def openers_section() -> str:
             f"<table>\n<tr><th>you work in</th><th>commands</th></tr>\n{rows}</table>")
 
 
-def index_page(descriptor: dict, frames: dict, sources) -> str:
-    licences = ", ".join(link(l["path"], l.get("title", l["name"])) if l.get("path")
-                         else escape(l.get("title", l.get("name", ""))) for l in descriptor.get("licenses", []))
-    out = [f"<h1>{escape(descriptor['title'])}</h1>", f"<p>{prose(descriptor.get('description', ''))}</p>",
-           f"<p>Version {escape(descriptor.get('version', ''))}. Data: {licences}.</p>",
-           f"<p><strong>Cite as:</strong> {escape(dataset_citation_text(descriptor))} "
+def index_page(package: Package, frames: dict, sources) -> str:
+    licences = ", ".join(link(l.path, l.title if l.title is not None else l.name) if l.path
+                         else escape(l.title if l.title is not None else (l.name or "")) for l in package.licenses)
+    out = [f"<h1>{escape(package.title)}</h1>", f"<p>{prose(package.description or '')}</p>",
+           f"<p>Version {escape(package.version or '')}. Data: {licences}.</p>",
+           f"<p><strong>Cite as:</strong> {escape(dataset_citation_text(package))} "
            'Described for machines in <a href="croissant.json">croissant.json</a> (Croissant) and in this page (schema.org).</p>',
            "<h2>Tables</h2>\n<table>\n<tr><th>table</th><th>what it holds</th><th>rows</th><th>source</th></tr>"]
-    for resource in descriptor["resources"]:
-        name = resource["name"]
-        out.append(f'<tr><td><a href="{escape(name)}.html">{escape(name)}</a></td><td>{escape(resource.get("title", ""))}</td>'
-                   f'<td class="num">{len(frames[name])}</td><td>{escape(table_sources(resource, frames[name]))}</td></tr>')
+    for table in package.tables:
+        name = table.name
+        out.append(f'<tr><td><a href="{escape(name)}.html">{escape(name)}</a></td><td>{escape(table.title)}</td>'
+                   f'<td class="num">{len(frames[name])}</td><td>{escape(table_sources(table, frames[name]))}</td></tr>')
     out.append("</table>\n<h2>Sources</h2>\n<table>\n<tr><th>source_id</th><th>citation</th><th>rights</th></tr>")
     for row in sources.itertuples(index=False):
         out.append(f"<tr><td>{escape(row.source_id)}</td><td>{escape(row.citation)}</td><td>{prose(row.rights)}</td></tr>")
     out.append("</table>")
     out.append(openers_section())
-    head = f'<script type="application/ld+json">\n{script_json(json_ld(descriptor))}\n</script>\n'
-    return page(descriptor["title"], "\n".join(out), head)
+    head = f'<script type="application/ld+json">\n{script_json(json_ld(package))}\n</script>\n'
+    return page(package.title, "\n".join(out), head)
 
 
 CROISSANT_CONTEXT = {
@@ -406,42 +408,37 @@ CROISSANT_CONTEXT = {
     "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source", "subField": "cr:subField",
     "transform": "cr:transform", "samplingRate": "cr:samplingRate", "equivalentProperty": "cr:equivalentProperty",
 }
-CROISSANT_TYPES = {name: t.croissant for name, t in FIELD_TYPES.items()}  # from the one table of field types
-
-
-def croissant(descriptor: dict, unit_labels: dict) -> dict:
+def croissant(package: Package, unit_labels: dict) -> dict:
     """A Croissant 1.0 description (mlcommons.org/croissant): each table a Parquet file (path relative to
     docs/dictionary/) and a record set with one field per column."""
     files, record_sets = [], []
-    for r in descriptor["resources"]:
-        file_id = f"{r['name']}.parquet"
-        files.append({"@type": "cr:FileObject", "@id": file_id, "name": file_id, "description": r.get("title", ""),
-                      "contentUrl": f"../../{r['path']}", "encodingFormat": "application/x-parquet",
-                      "sha256": r["hash"].removeprefix("sha256:")})
+    for t in package.tables:
+        file_id = f"{t.name}.parquet"
+        files.append({"@type": "cr:FileObject", "@id": file_id, "name": file_id, "description": t.title,
+                      "contentUrl": f"../../{t.path}", "encodingFormat": "application/x-parquet", "sha256": t.sha256})
         record_sets.append({
-            "@type": "cr:RecordSet", "@id": r["name"], "name": r["name"], "description": r.get("description", ""),
-            "key": [{"@id": f"{r['name']}/{k}"} for k in r["schema"].get("primaryKey", [])],
-            "field": [{"@type": "cr:Field", "@id": f"{r['name']}/{f['name']}", "name": f["name"],
-                       "description": f.get("description", "") + (f" Unit: {unit_labels[f['unit']]}." if f.get("unit") else ""),
-                       "dataType": CROISSANT_TYPES[f["type"]],
-                       "source": {"fileObject": {"@id": file_id}, "extract": {"column": f["name"]}}}
-                      for f in r["schema"]["fields"]]})
-    licence = next((l["path"] for l in descriptor.get("licenses", []) if l.get("path")), None)
+            "@type": "cr:RecordSet", "@id": t.name, "name": t.name, "description": t.description,
+            "key": [{"@id": f"{t.name}/{k}"} for k in t.primary_key],
+            "field": [{"@type": "cr:Field", "@id": f"{t.name}/{f.name}", "name": f.name,
+                       "description": (f.description or "") + (f" Unit: {unit_labels[f.unit]}." if f.unit else ""),
+                       "dataType": f.kind.croissant,
+                       "source": {"fileObject": {"@id": file_id}, "extract": {"column": f.name}}}
+                      for f in t.fields]})
     found = {"@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.0",
-            "name": descriptor["name"], "description": descriptor.get("description", ""), "version": descriptor.get("version"),
-            "license": licence, "url": descriptor.get("homepage"),
-            "datePublished": (descriptor.get("created") or "")[:10] or None, "keywords": descriptor.get("keywords", []),
-            "creator": [{"@type": "sc:Organization", "name": c["title"]} for c in descriptor.get("contributors", [])],
-            "citeAs": dataset_citation_text(descriptor), "distribution": files, "recordSet": record_sets}
+            "name": package.name, "description": package.description or "", "version": package.version,
+            "license": licence_address(package), "url": package.homepage,
+            "datePublished": (package.created or "")[:10] or None, "keywords": list(package.keywords),
+            "creator": [{"@type": "sc:Organization", "name": c.title} for c in package.contributors],
+            "citeAs": dataset_citation_text(package), "distribution": files, "recordSet": record_sets}
     return {k: v for k, v in found.items() if v is not None}
 
 
-def render_site(descriptor: dict, frames: dict) -> dict[str, bytes]:
+def render_site(package: Package, frames: dict) -> dict[str, bytes]:
     """Every page of the site, relative path -> bytes; `frames` maps each table name to a pandas DataFrame."""
-    pages = {"index.html": index_page(descriptor, frames, frames["sources"])}
+    pages = {"index.html": index_page(package, frames, frames["sources"])}
     unit_labels = dict(zip(frames["units"]["unit"], frames["units"]["label"]))
-    for resource in descriptor["resources"]:
-        pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"], unit_labels)
+    for table in package.tables:
+        pages[f"{table.name}.html"] = table_page(table, frames[table.name], frames["annotations"], unit_labels)
     pages["style.css"] = STYLE.lstrip()
-    pages["croissant.json"] = json.dumps(croissant(descriptor, unit_labels), indent=1, ensure_ascii=False) + "\n"
+    pages["croissant.json"] = json.dumps(croissant(package, unit_labels), indent=1, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in pages.items()}

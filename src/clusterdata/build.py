@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from . import __version__
+from ._model import Contributor, License, Package, Source
 from ._site import render_site
 from .definitions import TableDef, read_package_metadata
 from .validate import ParsedTable, Problem, validate_package
@@ -25,7 +26,6 @@ README = Path("README.md")
 NAMES = Path("src") / "clusterdata" / "_names.py"  # the table names as a typing.Literal
 SITE = Path("docs") / "dictionary"
 CATALOG_START, CATALOG_END = "<!-- catalog:start (made by clusterdata build) -->", "<!-- catalog:end -->"
-PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
 class BuildFailed(Exception):
@@ -53,7 +53,7 @@ def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> by
 
     from ._load import pandas_dtype
 
-    frame = parsed.frame.astype({f["name"]: pandas_dtype(f) for f in table.fields})
+    frame = parsed.frame.astype({f.name: pandas_dtype(f) for f in table.described().fields})
     arrow = pa.Table.from_pandas(frame, schema=table.arrow_schema(), preserve_index=False)
     metadata = dict(arrow.schema.metadata or {})
     metadata[b"clusterdata"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True).encode()
@@ -82,12 +82,9 @@ def sources_by_id(parsed: dict[str, ParsedTable]) -> dict[str, dict]:
     return {row["source_id"]: row for row in parsed["sources"].records()} if "sources" in parsed else {}
 
 
-def source_entry(source: dict) -> dict:
-    entry = {"title": source["citation"]}
-    if source.get("url"):
-        entry["path"] = source["url"]
-    entry["rights"] = source["rights"]
-    return entry
+def source_entry(source: dict) -> Source:
+    """A row of the `sources` table as the descriptor cites it: citation, web address (if any), reuse terms."""
+    return Source(title=source["citation"], path=source.get("url") or None, rights=source["rights"])
 
 
 def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, TableDef]) -> dict[Path, bytes]:
@@ -95,14 +92,14 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     package = read_package_metadata(root / "schemas")
     sources = sources_by_id(parsed)
     outputs: dict[Path, bytes] = {}
-    resources = []
+    tables = []
     for name, table in definitions.items():
         source = sources.get(table.source) if table.source else None
         # No dataset version here (datapackage.json states it): a table that did not change keeps its bytes
         # across releases, so releases/objects stores only the tables a release changed.
         provenance = {"table": name, "title": table.title,
                       "source": source["citation"] if source else None, "location": table.location}
-        relative = PARQUET_DIR / f"{name}.parquet"
+        relative = Path(table.described().path)  # data/parquet/NAME.parquet
         data = render_parquet(parsed[name], table, provenance)
         on_disk = root / relative
         if on_disk.is_file():
@@ -110,29 +107,19 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
             if old != data and same_content(old, data):
                 data = old
         outputs[relative] = data
-        resource = {"name": name, "type": "table", "path": relative.as_posix(), "scheme": "file",
-                    "format": "parquet", "mediatype": "application/vnd.apache.parquet",
-                    "title": table.title, "description": table.description}
-        if source:
-            resource["sources"] = [source_entry(source)]
-        if table.location:
-            resource["location"] = table.location
-        if table.source_notes:
-            resource["sourceNotes"] = table.source_notes
-        if table.chart:
-            resource["chart"] = table.chart
-        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-        resource["schema"] = table.table_schema()
-        resources.append(resource)
-    descriptor = {"$schema": PROFILE, "name": package["name"], "title": package["title"],
-                  "description": package["description"], "version": __version__, "created": package.get("created"),
-                  "homepage": package.get("homepage"), "repository": package.get("repository"), "keywords": package.get("keywords", []),
-                  "licenses": package["licenses"], "contributors": package.get("contributors", []),
-                  "sources": [source_entry(s) for s in sources.values()], "resources": resources}
-    descriptor = {k: v for k, v in descriptor.items() if v is not None}
-    outputs[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        described = table.described(sources=(source_entry(source),) if source else (),
+                                     hash="sha256:" + hashlib.sha256(data).hexdigest())
+        tables.append(described)
+    catalog = Package(name=package["name"], title=package["title"], description=package["description"], version=__version__,
+                        created=package.get("created"), homepage=package.get("homepage"), repository=package.get("repository"),
+                        keywords=tuple(package.get("keywords", [])),
+                        licenses=tuple(License.from_descriptor(x, "schemas/_package.toml: licenses") for x in package["licenses"]),
+                        contributors=tuple(Contributor.from_descriptor(x, "schemas/_package.toml: contributors")
+                                           for x in package.get("contributors", [])),
+                        sources=tuple(source_entry(s) for s in sources.values()), tables=tuple(tables))
+    outputs[DESCRIPTOR] = (json.dumps(catalog.to_descriptor(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     frames = {name: parsed[name].frame for name in definitions}
-    for relative, page in render_site(descriptor, frames).items():
+    for relative, page in render_site(catalog, frames).items():
         outputs[SITE / relative] = page
     from .release import release_files
 

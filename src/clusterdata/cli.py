@@ -132,8 +132,8 @@ def cmd_docs(args) -> int:
 
     if os.path.isdir(args.dest) and os.listdir(args.dest):
         raise FileExistsError(f"{args.dest} is not empty: docs would overwrite what is there; name a new or empty folder")
-    descriptor = _catalog.descriptor()
-    pages = render_site(descriptor, {r["name"]: load(r["name"]) for r in descriptor["resources"]})
+    package = _catalog.package()
+    pages = render_site(package, {name: load(name) for name in package.names})
     try:
         os.makedirs(args.dest, exist_ok=True)
     except OSError as error:

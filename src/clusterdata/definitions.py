@@ -1,7 +1,8 @@
 """Table definitions: one TOML file per table in schemas/, the single place a table is defined.
 
-From a definition come the Frictionless Table Schema written into datapackage.json, the pandera
-schema that validates the raw CSV, and the Arrow schema of the Parquet file, so they cannot drift.
+A checked definition becomes the reading side's typed model (`TableDef.described()`, a _model.Table):
+the build writes datapackage.json from it, and the pandera schema that validates the raw CSV and the
+Arrow schema of the Parquet file are made from the same fields, so they cannot drift.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._model import MISSING_VALUES, Constraints, DescriptorError, Field, ForeignKey, Source, Table
 from ._types import FIELD_TYPES as TYPES
 from ._site import chart_fields
 from ._safety import printable, table_name_problem
@@ -43,39 +45,45 @@ class TableDef:
     def field(self, name: str) -> dict:
         return next(f for f in self.fields if f["name"] == name)
 
+    def described(self, sources: tuple[Source, ...] = (), hash: str | None = None) -> Table:
+        """The table as datapackage.json describes it: the reading side's model, built from this (checked) definition."""
+        return Table(name=self.name, title=self.title, description=self.description, path=f"data/parquet/{self.name}.parquet",
+                     fields=tuple(Field.from_descriptor(f, f"[[fields]] {n}") for n, f in enumerate(self.fields, 1)),
+                     primary_key=tuple(self.primary_key),
+                     foreign_keys=tuple(ForeignKey.from_descriptor(fk, f"[[foreign_keys]] {n}") for n, fk in enumerate(self.foreign_keys, 1)),
+                     missing_values=MISSING_VALUES, sources=tuple(sources), location=self.location or None,
+                     source_notes=tuple(self.source_notes), chart=self.chart or None, hash=hash)
+
     def table_schema(self) -> dict:
         """The Frictionless Table Schema (v2) of the table."""
-        schema = {"fields": self.fields, "missingValues": MISSING_VALUES, "primaryKey": self.primary_key}
-        if self.foreign_keys:
-            schema["foreignKeys"] = self.foreign_keys
-        return schema
+        return self.described().schema_descriptor()
 
     def pandera_schema(self):
         """The pandera schema that checks a parsed frame: types, constraints, nullability, key uniqueness."""
         import pandera.pandas as pa
 
         columns = {}
-        for f in self.fields:
-            c = f.get("constraints", {})
+        for f in self.described().fields:
+            c = f.constraints or Constraints()
             checks = []
-            if "minimum" in c:
-                checks.append(pa.Check.ge(c["minimum"], error=f"is below the minimum {c['minimum']}"))
-            if "maximum" in c:
-                checks.append(pa.Check.le(c["maximum"], error=f"is above the maximum {c['maximum']}"))
-            if "enum" in c:
-                checks.append(pa.Check.isin(c["enum"], error=f"is not one of {', '.join(c['enum'])}"))
-            if "pattern" in c:
-                checks.append(pa.Check.str_matches(f"(?:{c['pattern']})\\Z", error=f"does not match the pattern {c['pattern']}"))
-            if "minLength" in c or "maxLength" in c:
-                lo, hi = c.get("minLength"), c.get("maxLength")
+            if c.minimum is not None:
+                checks.append(pa.Check.ge(c.minimum, error=f"is below the minimum {c.minimum}"))
+            if c.maximum is not None:
+                checks.append(pa.Check.le(c.maximum, error=f"is above the maximum {c.maximum}"))
+            if c.enum is not None:
+                checks.append(pa.Check.isin(list(c.enum), error=f"is not one of {', '.join(c.enum)}"))
+            if c.pattern is not None:
+                checks.append(pa.Check.str_matches(f"(?:{c.pattern})\\Z", error=f"does not match the pattern {c.pattern}"))
+            if c.min_length is not None or c.max_length is not None:
+                lo, hi = c.min_length, c.max_length
                 checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
-            columns[f["name"]] = pa.Column(
-                TYPES[f["type"]].pandas,  # as parsed from CSV: enums are still text here
+            columns[f.name] = pa.Column(
+                f.kind.pandas,  # as parsed from CSV: enums are still text here
                 checks,
-                nullable=not c.get("required", False),
-                unique=c.get("unique", False),
-                title=f["name"],
-                description=f.get("description"),
+                nullable=not f.required,
+                unique=bool(c.unique),
+                title=f.name,
+                description=f.description,
             )
         return pa.DataFrameSchema(
             columns, unique=self.primary_key or None, strict=True, ordered=True, name=self.name
@@ -86,16 +94,11 @@ class TableDef:
         import pyarrow as pa
 
         out = []
-        for f in self.fields:
-            c = f.get("constraints", {})
-            kind = pa.dictionary(pa.int32(), pa.string()) if "enum" in c else getattr(pa, TYPES[f["type"]].arrow)()
-            meta = {k: f[k] for k in ("description", "unit") if k in f}
-            out.append(pa.field(f["name"], kind, nullable=not c.get("required", False), metadata=meta))
+        for f in self.described().fields:
+            kind = pa.dictionary(pa.int32(), pa.string()) if f.enum is not None else getattr(pa, f.kind.arrow)()
+            meta = {k: v for k, v in (("description", f.description), ("unit", f.unit)) if v is not None}
+            out.append(pa.field(f.name, kind, nullable=not f.required, metadata=meta))
         return pa.schema(out)
-
-
-# An empty CSV cell is missing; "nan" and "<NA>" are how a null Parquet cell reaches Frictionless through pandas.
-MISSING_VALUES = ["", "nan", "<NA>"]
 
 
 
@@ -158,6 +161,11 @@ def definition_problems(path: Path) -> tuple[TableDef | None, list[str]]:
             check_declaration(path, table, declared, number)
         except DefinitionError as error:
             problems.append(str(error).removeprefix(f"{path}: "))
+    if not problems:
+        try:
+            table.described()  # what the build will write into datapackage.json, read as the reading side reads it
+        except DescriptorError as error:
+            problems.append(str(error))
     if not problems:
         from .checks import identity
 

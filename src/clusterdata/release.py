@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 from . import _diff, _releases
+from ._model import Package
 
 LEVELS = ("none", "patch", "minor", "major")
 VERSION_FILES = {  # every place that states the version, with the pattern that finds it
@@ -125,9 +126,8 @@ def check(root: Path, base: str | None = None) -> tuple[bool, str]:
 def keep_released(root: Path, changed: list[Path]) -> list[Path]:
     """Before a build replaces Parquet files, store in releases/objects each one a recorded release published."""
     releases = root / "releases"
-    published = {r.get("hash", "").removeprefix("sha256:")
-                 for d in sorted(releases.glob("*/datapackage.json"))
-                 for r in json.loads(d.read_text(encoding="utf-8"))["resources"]}
+    published = {t.sha256 for d in sorted(releases.glob("*/datapackage.json"))
+                 for t in Package.from_descriptor(json.loads(d.read_text(encoding="utf-8")), str(d)).tables}
     kept = []
     for relative in changed:
         path = root / relative
