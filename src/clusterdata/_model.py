@@ -39,7 +39,7 @@ def _get(d: dict, key: str, kind, where: str, required: bool = False, default=No
     else:
         ok = isinstance(value, kind)
     if not ok:
-        raise DescriptorError(f"{where}.{key}: {value!r} is not {_KIND_NOUNS[kind]}")
+        raise DescriptorError(f"{where}: {key} = {value!r} is not {_KIND_NOUNS[kind]}")
     return value
 
 
@@ -50,7 +50,7 @@ def _texts(d: dict, key: str, where: str, required: bool = False) -> tuple[str, 
         return None
     for i, item in enumerate(value):
         if not isinstance(item, str):
-            raise DescriptorError(f"{where}.{key}[{i}]: {item!r} is not text")
+            raise DescriptorError(f"{where}: {key}[{i}] = {item!r} is not text")
     return tuple(value)
 
 
@@ -59,7 +59,7 @@ def _objects(d: dict, key: str, where: str, required: bool = False) -> list[tupl
     value = _get(d, key, list, where, required, default=[])
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            raise DescriptorError(f"{where}.{key}[{i}]: {item!r} is not an object")
+            raise DescriptorError(f"{where}: {key}[{i}] = {item!r} is not an object")
     return [(item, f"{where}.{key}[{i}]") for i, item in enumerate(value)]
 
 
@@ -183,7 +183,7 @@ class Field:
         name = _get(d, "name", str, where, required=True)
         kind = _get(d, "type", str, where, required=True)
         if kind not in FIELD_TYPES:
-            raise DescriptorError(f"{where}.type: {kind!r} is not one of {', '.join(FIELD_TYPES)}")
+            raise DescriptorError(f"{where}: type = {kind!r} is not one of {', '.join(FIELD_TYPES)}")
         known = ("name", "type", "description", "unit", "missingValues", "constraints")
         for key in d:
             if key not in known:

@@ -48,7 +48,7 @@ class TableDef:
     def described(self, sources: tuple[Source, ...] = (), hash: str | None = None) -> Table:
         """The table as datapackage.json describes it: the reading side's model, built from this (checked) definition."""
         return Table(name=self.name, title=self.title, description=self.description, path=f"data/parquet/{self.name}.parquet",
-                     fields=tuple(Field.from_descriptor(f, f"[[fields]] {n}") for n, f in enumerate(self.fields, 1)),
+                     fields=tuple(Field.from_descriptor(f, f"field {f.get('name')!r}") for f in self.fields),
                      primary_key=tuple(self.primary_key),
                      foreign_keys=tuple(ForeignKey.from_descriptor(fk, f"[[foreign_keys]] {n}") for n, fk in enumerate(self.foreign_keys, 1)),
                      missing_values=MISSING_VALUES, sources=tuple(sources), location=self.location or None,
