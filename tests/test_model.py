@@ -101,6 +101,7 @@ def test_a_malformed_installed_descriptor_is_one_line_from_the_command_line(tmp_
 # schema, and reports each malformed entry instead of refusing the whole descriptor.
 DESCRIPTOR_KEYS = {"resources", "schema", "fields", "constraints", "primaryKey", "foreignKeys", "missingValues", "sourceNotes",
                    "reference", "enum"}
+DESCRIPTOR_NAMES = {"resource", "res", "descriptor"}  # what the code called a descriptor's dicts
 EXEMPT = {"_model", "_verify", "definitions", "validate", "checks"}  # the last three read schemas/*.toml, not descriptors
 
 
@@ -114,7 +115,10 @@ def descriptor_reads(path: Path) -> list[str]:
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop", "setdefault")
               and node.args and isinstance(node.args[0], ast.Constant)):
             key = node.args[0].value
-        if key in DESCRIPTOR_KEYS:
+        target = node.value if isinstance(node, ast.Subscript) else node.func.value if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) else None
+        named = isinstance(target, ast.Name) and target.id in DESCRIPTOR_NAMES  # resource["title"], res.get("path")
+        called = isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "resource"
+        if key in DESCRIPTOR_KEYS or (isinstance(key, str) and (named or called)):
             found.append(f"{path.name}:{node.lineno}: {key}")
     return found
 
@@ -127,5 +131,7 @@ def test_no_module_but_the_model_reads_the_descriptors_dicts():
 
 def test_the_scan_finds_a_descriptor_read(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('a = resource["schema"]["fields"]\nb = field.get("constraints", {})\nc = d["name"]\n', encoding="utf-8")
-    assert sorted(descriptor_reads(sample)) == ["sample.py:1: fields", "sample.py:1: schema", "sample.py:2: constraints"]
+    sample.write_text('a = resource["schema"]["fields"]\nb = field.get("constraints", {})\nc = d["name"]\n'
+                      'e = resource(name).get("title", "")\nf = res["path"]\n', encoding="utf-8")
+    assert sorted(descriptor_reads(sample)) == ["sample.py:1: fields", "sample.py:1: schema", "sample.py:2: constraints",
+                                                "sample.py:4: title", "sample.py:5: path"]

@@ -52,18 +52,18 @@ def export(dest: str, fmt: str, bom: bool = False) -> list[str]:
         raise FileExistsError(f"{dest}: cannot create the folder ({error.strerror}): name a folder that can be created") from None
     package = _catalog.package()
     tables = list(package.tables)
-    resources = write_csv(dest, tables, bom=True) if bom else WRITERS[fmt](dest, tables)
-    for resource in resources:  # the export's own descriptor: each file's checksum (and size) as written
-        with open(os.path.join(dest, resource["path"]), "rb") as f:
+    entries = write_csv(dest, tables, bom=True) if bom else WRITERS[fmt](dest, tables)
+    for entry in entries:  # the export's own descriptor: each file's checksum (and size) as written
+        with open(os.path.join(dest, entry["path"]), "rb") as f:
             data = f.read()
-        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-        resource.pop("bytes", None)
+        entry["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        entry.pop("bytes", None)
         if fmt not in UNSIZED:
-            resource["bytes"] = len(data)
+            entry["bytes"] = len(data)
     with open(os.path.join(dest, "datapackage.json"), "w", encoding="utf-8") as f:
-        json.dump({**package.metadata(), "resources": resources}, f, indent=2, ensure_ascii=False)
+        json.dump({**package.metadata(), "resources": entries}, f, indent=2, ensure_ascii=False)
         f.write("\n")
-    return sorted({r["path"] for r in resources}) + ["datapackage.json"]
+    return sorted({entry["path"] for entry in entries}) + ["datapackage.json"]
 
 
 def write_parquet(dest: str, tables: list[Table]) -> list[dict]:

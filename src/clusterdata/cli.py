@@ -11,12 +11,12 @@ from pathlib import Path
 
 
 def cmd_list(args) -> int:
-    from ._catalog import resource, tables
+    from ._catalog import table, tables
 
     names = tables()
     width = max(map(len, names))
     for name in names:
-        print(f"{name:<{width}}  {resource(name).get('title', '')}")
+        print(f"{name:<{width}}  {table(name).title}")
     return 0
 
 
