@@ -102,10 +102,18 @@ def run(count: int, seed: int):
                 missed[kind].append(f"{name} {what}")
                 by_table[name][what.split(":")[0]] += 1  # the column, or the swapped pair
             done += 1
-    return results, missed, by_table
+    cells = {name: sum(len(row) for row in list(csv.reader(io.StringIO(text)))[1:]) for name, text in originals.items()}
+    return results, missed, by_table, cells
 
 
-def report(results, missed, by_table, count, seed) -> str:
+def by_cell(by_table, cells) -> float:
+    """The catch rate weighted by cell: each table's rate counts in proportion to its cells, as if every
+    cell of the data were equally likely to be mistyped (the run itself picks each table equally often)."""
+    weight = sum(cells[name] for name in by_table)
+    return 100 * sum(cells[name] * counts["caught"] / counts["mutations"] for name, counts in by_table.items()) / weight
+
+
+def report(results, missed, by_table, cells, count, seed) -> str:
     columns = ["mutations", "caught", "schema", "cross-check", "only by cross-checks", "integrity"]
     total = Counter()
     for counts in results.values():
@@ -117,14 +125,16 @@ def report(results, missed, by_table, count, seed) -> str:
     for kind in KINDS + ("all",):
         counts = total if kind == "all" else results[kind]
         n = counts["mutations"] or 1
-        cells = [str(counts["mutations"])] + [f"{100 * counts[c] / n:.0f}%" for c in columns[1:]]
-        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    lines += ["", "By table (each table is picked equally often), with the columns of the corruptions missed:", "",
-              "| table | mutations | caught | missed, by column |", "|---|---|---|---|"]
+        row = [str(counts["mutations"])] + [f"{100 * counts[c] / n:.0f}%" for c in columns[1:]]
+        lines.append(f"| {kind} | " + " | ".join(row) + " |")
+    lines += ["", f"Weighted by cell instead (each table's rate in proportion to its {sum(cells.values())} cells, as if every "
+              f"cell were equally likely to be mistyped): {by_cell(by_table, cells):.0f}% caught.", "",
+              "By table (each table is picked equally often), with the columns of the corruptions missed:", "",
+              "| table | cells | mutations | caught | missed, by column |", "|---|---|---|---|---|"]
     for name, counts in sorted(by_table.items(), key=lambda item: item[1]["caught"] / item[1]["mutations"]):
         misses = ", ".join(f"{column} {n}" for column, n in sorted(counts.items(), key=lambda c: (-c[1], c[0]))
                            if column not in ("mutations", "caught"))
-        lines.append(f"| {name} | {counts['mutations']} | {100 * counts['caught'] / counts['mutations']:.0f}% | {misses} |")
+        lines.append(f"| {name} | {cells[name]} | {counts['mutations']} | {100 * counts['caught'] / counts['mutations']:.0f}% | {misses} |")
     lines += ["", "Not caught (a sample): what no check can see, because the corrupted value is still of the right",
               "type, in range, and in no cross-check (or in one whose tolerance it stays within). Only the second",
               "keying against the source catches these.", ""]
@@ -140,8 +150,8 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--write", help="also write the report to this file (e.g. docs/mutations.md)")
     args = parser.parse_args()
-    results, missed, by_table = run(args.count, args.seed)
-    text = report(results, missed, by_table, args.count, args.seed)
+    results, missed, by_table, cells = run(args.count, args.seed)
+    text = report(results, missed, by_table, cells, args.count, args.seed)
     print(text)
     if args.write:
         Path(args.write).write_text(text, encoding="utf-8")

@@ -55,6 +55,8 @@ TYPE_MESSAGES = {
     **dict.fromkeys(("total_row", "where", "excluded"), "is not a table, such as { column = value }"),
     "comparison": "is not one of '=', '<='",
     "aggregate": "is not one of 'sum', 'mean'",
+    "row": "is not a table, such as { column = value }",
+    "order": "is not one of 'largest', 'smallest'",
 }
 
 

@@ -203,7 +203,7 @@ def test_statistics_shows_every_row_and_filters_without_a_server(browser):
     page = browser.new_page()
     page.goto((SITE / "statistics.html").as_uri())
     visible = "() => [...document.querySelectorAll('table.rows tr[data-row]')].filter(r => r.offsetParent !== null).length"
-    assert page.evaluate(visible) == len(frame) == 174
+    assert page.evaluate(visible) == len(frame) == 181
     source = "ning_2009_ict"
     page.select_option("select[name=source_id]", source)
     assert page.evaluate(visible) == (frame["source_id"] == source).sum()
@@ -220,7 +220,7 @@ def test_statistics_reads_without_javascript(browser):
     form = page.locator("form.filters").is_visible()
     width = page.evaluate("() => document.documentElement.scrollWidth")
     context.close()
-    assert rows == 174 and not form and width <= 1280
+    assert rows == 181 and not form and width <= 1280
 
 
 def test_links_are_http_and_escaped():

@@ -29,7 +29,7 @@ frictionless are imported only by `clusterdata validate` and `clusterdata build`
 
 from __future__ import annotations
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
 
 from ._errors import IntegrityError, UnknownTableError
 

@@ -350,8 +350,39 @@ class InOrder(Check):
                 continue
             ok = float(a[p]) <= float(b[p])
             if view.report(ok, second):
-                yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is before {first} {key_text(float(a[p]))}",
+                yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is less than {first} {key_text(float(a[p]))}",
                               f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RanksFirst(Check):
+    """In each group, the row that `row` selects has the largest `column` (`order = "smallest"`: the
+    smallest): what a text's superlative states ("China's largest ICT exporter", "a record in 2004")."""
+    kind: ClassVar[str] = "ranks_first"
+    checked: ClassVar[str] = "column"
+    column: str = field(metadata=COLUMN)
+    row: dict[str, Any] = field(metadata=COLUMNS)
+    group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
+    order: Literal["largest", "smallest"] = "largest"
+
+    def evaluate(self, view: View) -> Iterator[Finding]:
+        column, row, order = self.column, self.row, self.order
+        name = f"ranks_first({column})"
+        values = view.col(column)
+        for positions, key in groups(view, self.group_by):
+            firsts = rows_matching(view, positions, row)
+            if len(firsts) != 1 or values[firsts[0]] is None:
+                continue
+            first = float(values[firsts[0]])
+            others = [p for p in positions if p != firsts[0] and values[p] is not None]
+            beaten = [p for p in others if (float(values[p]) > first if order == "largest" else float(values[p]) < first)]
+            ok = not beaten
+            if view.report(ok, column):
+                worst = max(beaten, key=lambda p: float(values[p])) if order == "largest" and beaten else \
+                    min(beaten, key=lambda p: float(values[p])) if beaten else firsts[0]
+                yield Finding(ok, name, view.key(firsts[0]), column, (firsts[0], *beaten), fmt(first),
+                              f"should be the {order} {column} of {key or 'the table'}, but {view.key(worst)} has "
+                              f"{fmt(float(values[worst]))}", f"{fmt(first)} vs {fmt(float(values[worst]))}")
 
 
 # How a text states a number in words: cardinals, multiples, fractions and ordinals (ranks).
@@ -405,7 +436,7 @@ class StatedByQuote(Check):
 
 
 KINDS: dict[str, type[Check]] = {kind.kind: kind for kind in (
-    SumsTo, ShareOfCount, GrowthMatchesLevels, ShareOfRemainder, FormattedFrom, NumberedInOrder, InOrder, StatedByQuote)}
+    SumsTo, ShareOfCount, GrowthMatchesLevels, ShareOfRemainder, FormattedFrom, NumberedInOrder, InOrder, RanksFirst, StatedByQuote)}
 COMMON = ("why", "name")  # the parameters of every kind, after its own
 
 
