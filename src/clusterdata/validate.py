@@ -394,13 +394,17 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
         for row, line in zip(annotations.records(), annotations.lines):
             if row["table_name"] == table.name and row["kind"] == "source_inconsistency":
                 errata[(row["row_key"], row["column_name"], row.get("check") or "")] = (line, row.get("expected") or "")
-    found = run_checks(parsed.frame, table, {column for _, column, _ in errata})
+    # Agreeing findings are needed only where an erratum names a check (one that names none is never stale)
+    found = run_checks(parsed.frame, table, {column for _, column, check in errata if check})
+    on_cell: dict[tuple[str, str], tuple[int, str]] = {}  # (row key, column) -> (line, check) of its first erratum
+    for (k, col, c), (at, _) in errata.items():
+        on_cell.setdefault((k, col), (at, c))
     problems = []
     for d in found:
         if d.ok:
             continue
         line, expected = errata.get((d.row_key, d.column, d.check), (None, None))
-        other = next(((at, c) for (k, col, c), (at, _) in errata.items() if (k, col) == (d.row_key, d.column)), None)
+        other = on_cell.get((d.row_key, d.column))
         if line is None and other is not None:  # the key of annotations holds one source_inconsistency per cell
             problems.append(Problem(parsed.file, line_span(parsed, d.rows), d.column, d.value,
                                     f"fails the cross-check {d.check}: {d.message}. The source_inconsistency on line {other[0]} "
@@ -418,7 +422,7 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
                                     f"{line} of annotations.csv expects {expected}: correct the value, or the annotation if the "
                                     "source prints it so", "cross-check"))
     disagreeing = {(d.row_key, d.column, d.check) for d in found if not d.ok}
-    agreeing = [(d.row_key, d.column, d.check) for d in found if d.ok]
+    agreeing = {(d.row_key, d.column, d.check) for d in found if d.ok}
     known = {identity(declared) for declared in table.checks}
     for (key, column, check), (line, _expected) in errata.items():
         if check and check not in known:
@@ -427,11 +431,10 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None) -
             continue
         if (key, column, check) in disagreeing:
             continue
-        stale = [c for k, col, c in agreeing if check and (k, col, c) == (key, column, check)]
-        if stale:
+        if check and (key, column, check) in agreeing:
             problems.append(Problem(annotations.file, line, "row_key", key,
                                     f"is a source_inconsistency on {table.name}.{column} that the cross-check "
-                                    f"{stale[0]} no longer finds: the erratum is stale; remove the annotation or restore the value",
+                                    f"{check} no longer finds: the erratum is stale; remove the annotation or restore the value",
                                     "cross-check"))
     return problems
 
