@@ -412,11 +412,14 @@ class StatedByQuote(Check):
         column, quote, allow = self.column, self.quote, self.allow
         name = f"stated_by_quote({column})"
         values, quotes, allowed = view.col(column), view.col(quote), set(allow)
+        stated: dict[tuple[str, float], bool] = {}  # each (quote, value) is read once; a repeated pair is a look-up
         for p in range(view.n):
             if values[p] is None or quotes[p] is None:
                 continue
             value = float(values[p])
-            ok = states(quotes[p], value) or (bool(allowed) and view.key(p) in allowed)
+            if (quotes[p], value) not in stated:
+                stated[(quotes[p], value)] = states(quotes[p], value)
+            ok = stated[(quotes[p], value)] or (bool(allowed) and view.key(p) in allowed)
             if view.report(ok, column):
                 yield Finding(ok, name, view.key(p), column, (p,), fmt(value),
                               f"is not a number its {quote} states (as digits, at a scale, or in words): "

@@ -159,22 +159,22 @@ def parse_cell(text: str, kind: str, key: bool = False, enum: bool = False, limi
 def read_table_csv(path: Path, table: TableDef, shown: str) -> tuple[ParsedTable | None, list[Problem]]:
     """Parse one raw CSV against its definition; the frame holds the cells that parsed (bad ones empty).
 
-    Well-formed files (every row as many cells as the header, no line breaks inside cells) are read by
-    pandas' C reader and checked column by column; anything else by the csv module, line by line,
-    which names each malformed line exactly.
+    Well-formed files (UTF-8 without BOM, the header, every row as many cells as the header, no line
+    breaks inside cells) are read once, by Arrow's CSV reader, and checked column by column; anything
+    else by the csv module, line by line, which names each malformed line exactly.
     """
-    problems, header = file_problems(path, table, shown)
-    if header is None:
-        return None, problems
-    raw = fast_read(path, table) if not problems else None
+    raw, problems = fast_read(path, table), []
     if raw is not None:
         lines: Sequence[int] = range(2, len(raw) + 2)
     else:
+        problems, header = file_problems(path, table, shown)
+        if header is None:
+            return None, problems
         raw, lines, more = exact_read(path, table, shown, skip_bom=bool(problems))
         problems += more
-    blank = (raw.apply(lambda column: column.str.strip()) == "").all(axis=1) if len(raw) else None
-    if blank is not None and blank.any():
-        problems += [Problem(shown, lines[p], None, None, "is an empty line: remove it") for p in blank[blank].index]
+    blank = blank_rows(raw)
+    if blank.any():
+        problems += [Problem(shown, lines[p], None, None, "is an empty line: remove it") for p in blank.nonzero()[0]]
         lines = [line for line, is_blank in zip(lines, blank) if not is_blank]
         raw = raw[~blank].reset_index(drop=True)
     if not len(raw) and not problems:
@@ -242,29 +242,46 @@ def quoted_names(columns: list[str]) -> str:
 
 
 def fast_read(path: Path, table: TableDef):
-    """The cells as strings through pandas' C reader, or None where the file is not regular enough for it."""
+    """The cells as strings (pandas' str dtype over Arrow's buffers, not copied), read once by Arrow's CSV
+    reader; None where the file is not regular enough for it (then exact_read names what is wrong)."""
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    from pyarrow import csv as arrow_csv
 
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                          encoding="utf-8", engine="c")
-    except (pd.errors.ParserError, ValueError):
-        return None
-    if list(raw.columns) != table.columns:
-        return None
     with open(path, "rb") as f:
-        data_lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 22), b""))
-        f.seek(-1, 2)
-        data_lines += f.read(1) != b"\n"
-    if data_lines - 1 != len(raw) or raw.isna().any().any():
-        return None  # a line break inside a quoted cell, or a short row: read it line by line
-    padded = raw.iloc[:, -1] == ""  # pandas pads a short row with empty cells: count the cells of those rows
-    if padded.any():
-        with open(path, encoding="utf-8", newline="") as f:
-            text = f.read().split("\n")  # one row per line here (a line break inside a cell went to exact_read)
-        if any(len(row) != len(table.columns) for row in csv.reader(text[p + 1] for p in padded[padded].index)):
+        if f.read(3) == b"\xef\xbb\xbf":
+            return None  # Arrow would skip the byte-order mark silently
+    try:
+        arrow = arrow_csv.read_csv(
+            path,
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(column_types={c: pa.string() for c in table.columns},
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
+        return None
+    if arrow.column_names != table.columns or any(not pa.types.is_string(t) for t in arrow.schema.types):
+        return None
+    for column in arrow.columns:  # a line break inside a quoted cell: the lines are not the rows
+        if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
             return None
-    return raw
+    text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str
+    return arrow.to_pandas(types_mapper={pa.string(): text}.get)
+
+
+def blank_rows(raw):
+    """A boolean array: the rows whose every cell is empty or spaces (an empty line, or one of commas alone).
+    Each column is stripped only on the rows still blank in the columns before it."""
+    import numpy as np
+
+    blank = np.ones(len(raw), dtype=bool)
+    for column in raw.columns:
+        candidates = blank.nonzero()[0]
+        if not len(candidates):
+            break
+        blank[candidates] = (raw[column].iloc[candidates].str.strip() == "").to_numpy()
+    return blank
 
 
 def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
