@@ -23,6 +23,7 @@ from .checks import identity, run_checks
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
+LONGEST_MARKER = max(map(len, MISSING_MARKERS))
 INTEGER = re.compile(FIELD_TYPES["integer"].syntax)
 NUMBER = re.compile(FIELD_TYPES["number"].syntax)  # as printed: no exponent, no infinity
 SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
@@ -38,7 +39,6 @@ MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u01
                       "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
 
 SUSPECT = re.compile(f"{INVISIBLE.pattern}|{MOJIBAKE.pattern}")  # one pass of the fast test for both
-FORMULA_FIRST = f"[{re.escape(FORMULA_START)}]"
 
 
 def mojibake(text: str) -> str | None:
@@ -246,7 +246,6 @@ def fast_read(path: Path, table: TableDef):
     reader; None where the file is not regular enough for it (then exact_read names what is wrong)."""
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.compute as pc
     from pyarrow import csv as arrow_csv
 
     with open(path, "rb") as f:
@@ -256,18 +255,31 @@ def fast_read(path: Path, table: TableDef):
         arrow = arrow_csv.read_csv(
             path,
             parse_options=arrow_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=arrow_csv.ConvertOptions(column_types={c: pa.string() for c in table.columns},
+            convert_options=arrow_csv.ConvertOptions(column_types={c: pa.large_string() for c in table.columns},
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
         return None
-    if arrow.column_names != table.columns or any(not pa.types.is_string(t) for t in arrow.schema.types):
+    if arrow.column_names != table.columns or any(not pa.types.is_large_string(t) for t in arrow.schema.types):
         return None
-    for column in arrow.columns:  # a line break inside a quoted cell: the lines are not the rows
-        if pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py():
-            return None
-    text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str
-    return arrow.to_pandas(types_mapper={pa.string(): text}.get)
+    if any(line_break_inside(column) for column in arrow.columns):  # then the lines are not the rows
+        return None
+    text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str, which holds large_string: no cast
+    return arrow.to_pandas(types_mapper={pa.large_string(): text}.get)
+
+
+def line_break_inside(column) -> bool:
+    """Whether a cell of an Arrow text column holds a line break (\\n or \\r): a scan of its bytes, chunk by chunk."""
+    import numpy as np
+
+    for chunk in column.chunks:
+        _, offsets, data = chunk.buffers()
+        if data is not None and len(chunk):
+            ends = np.frombuffer(offsets, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]  # large_string
+            piece = memoryview(data)[int(ends[0]) : int(ends[-1])].tobytes()
+            if b"\n" in piece or b"\r" in piece:
+                return True
+    return False
 
 
 def blank_rows(raw):
@@ -314,7 +326,10 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
     A vectorised test passes most cells; each cell it does not pass is judged by parse_cell, the one
     place of the rules (the fast test may only be stricter, never more lenient).
     """
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     found, columns = [], {}
     for order, name in enumerate(table.columns):
@@ -323,31 +338,41 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         rules = {"key": name in table.primary_key, "enum": "enum" in constraints,
                  "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
+        empty = (text == "").to_numpy(dtype=bool)
         empty_is_value = "" not in field.get("missingValues", [""])
-        ok = text.str.fullmatch(FIELD_TYPES[field["type"]].syntax) | (text == "")
-        if field["type"] == "string":
-            ok &= ~text.str.lower().isin(MISSING_MARKERS) & (text == text.str.strip())
-            ok &= ~text.str.contains(SUSPECT) & (text.str.len() <= TEXT_LIMIT)
-            ok &= ~text.str.contains("\n", regex=False) if rules["key"] else True
-            if not rules["enum"]:
-                suspects = text[text.str.match(FORMULA_FIRST)]  # is_formula, the rule, judges only these
-                ok[suspects.index[suspects.map(is_formula).astype(bool)]] = False
-        elif field["type"] == "integer":
-            ok &= text.str.lstrip("-").str.len() <= INTEGER_DIGITS
-        elif field["type"] == "number":
-            ok &= text.str.lstrip("-").str.replace(".", "", regex=False).str.lstrip("0").str.len() <= NUMBER_DIGITS
-        for position in ok[~ok].index:
+        if field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
+            cells = text.array.__arrow_array__()  # the Arrow column under the str dtype, not copied
+            size = pc.binary_length(cells).to_numpy(zero_copy_only=False)  # bytes: at least the characters, at most 4x
+            first, last = pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1, 1 << 30)
+            ok = size <= TEXT_LIMIT  # a longer cell is judged by its characters, below
+            plain_ends = pc.and_(pc.match_substring_regex(first, "^[!-~]$"), pc.match_substring_regex(last, "^[!-~]$"))
+            ends = ~plain_ends.to_numpy(zero_copy_only=False) & ~empty  # only these can have spaces to strip
+            ok[ends] &= (text[ends] == text[ends].str.strip()).to_numpy(dtype=bool)
+            short = size <= 4 * LONGEST_MARKER  # only a short cell can be a missing-value marker: only those are lowered
+            ok[short] &= ~text[short].str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+            ok &= ~text.str.contains(SUSPECT).to_numpy(dtype=bool)
+            if rules["key"]:
+                ok &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
+            if not rules["enum"]:  # is_formula, the rule, judges only the cells that begin with a character of FORMULA_START
+                starts = np.flatnonzero(pc.is_in(first, value_set=pa.array(list(FORMULA_START), first.type)).to_numpy(zero_copy_only=False))
+                ok[[p for p in starts if is_formula(text.iat[p])]] = False
+        else:
+            ok = empty | text.str.fullmatch(FIELD_TYPES[field["type"]].syntax).to_numpy(dtype=bool)
+            if field["type"] == "integer":
+                ok &= (text.str.lstrip("-").str.len() <= INTEGER_DIGITS).to_numpy(dtype=bool)
+            elif field["type"] == "number":
+                ok &= (text.str.lstrip("-").str.replace(".", "", regex=False).str.lstrip("0").str.len() <= NUMBER_DIGITS).to_numpy(dtype=bool)
+        for position in np.flatnonzero(~ok):
             _, rule = parse_cell(text.iat[position], field["type"], **rules)
             if rule is None:  # a candidate the fast test could not clear (e.g. a mojibake look-alike) that is fine
-                ok.iat[position] = True
+                ok[position] = True
                 continue
             found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
-        values = text.where(ok & (text != "") | (empty_is_value & (text == "")))
+        keep = (ok & ~empty) | (empty_is_value & empty)
+        values = text if keep.all() else text.where(keep)  # all kept: no copy of the column
         columns[name] = FIELD_TYPES[field["type"]].convert(values)
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
-
-
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
