@@ -15,6 +15,7 @@ contract tests and CONTRIBUTING's list of kinds all read: a new kind is a class 
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -440,9 +441,15 @@ def required(parameter) -> bool:
     return parameter.default is MISSING and parameter.default_factory is MISSING
 
 
+@functools.cache
+def type_hints(kind: type[Check]) -> dict:
+    """The declared types of a kind's parameters, resolved once per run (not once per parameter of every check)."""
+    return typing.get_type_hints(kind)
+
+
 def type_problem(kind: type[Check], name: str, value) -> str | None:
     """Why `value` does not fit the declared type of parameter `name` (None when it fits)."""
-    wanted = typing.get_type_hints(kind)[name]
+    wanted = type_hints(kind)[name]
     options = [a for a in typing.get_args(wanted) if a is not type(None)] if typing.get_origin(wanted) in (typing.Union, types.UnionType) else [wanted]
     for option in options:
         origin = typing.get_origin(option) or option

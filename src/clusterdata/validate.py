@@ -9,6 +9,7 @@ Three layers, all run by `clusterdata validate` and by every build:
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import math
 import re
@@ -24,6 +25,7 @@ from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 LONGEST_MARKER = max(map(len, MISSING_MARKERS))
+SMALL = 32  # rows: a column this short is judged cell by cell by parse_cell, without the vectorised fast test
 INTEGER = re.compile(FIELD_TYPES["integer"].syntax)
 NUMBER = re.compile(FIELD_TYPES["number"].syntax)  # as printed: no exponent, no infinity
 SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
@@ -268,6 +270,45 @@ def fast_read(path: Path, table: TableDef):
     return arrow.to_pandas(types_mapper={pa.large_string(): text}.get)
 
 
+@functools.cache
+def byte_tables():
+    """256-entry boolean tables, indexed by a cell's first or last byte: printable ASCII other than the space;
+    the first bytes of the characters whose lower case begins a missing-value marker (N, n, M, m, -, ?, ., and
+    the dashes: checked against Arrow's lower case of every character); the first bytes of FORMULA_START."""
+    import numpy as np
+
+    def table(characters):
+        found = np.zeros(256, dtype=bool)
+        found[[c.encode("utf-8")[0] for c in characters]] = True
+        return found
+
+    return table(map(chr, range(0x21, 0x7F))), table("NnMm-?.\u2014\u2013"), table(FORMULA_START)
+
+
+def cell_bytes(cells):
+    """Of each cell of an Arrow large_string column, read from its buffers: its size in bytes, its first and last
+    byte (0 when empty), and the positions of the cells holding a byte that is neither printable ASCII nor a line
+    feed (only those can hold an invisible character or mojibake). Cheap tests that let the exact ones run on few cells."""
+    import numpy as np
+
+    sizes, firsts, lasts, unusual, base = [], [], [], [], 0
+    for chunk in cells.chunks:
+        _, offsets, data = chunk.buffers()
+        ends = np.frombuffer(offsets, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1] if len(chunk) else np.zeros(1, np.int64)
+        start, stop = ends[:-1], ends[1:]
+        data = np.frombuffer(data, dtype=np.uint8) if data is not None and len(data) else np.zeros(1, np.uint8)
+        filled = stop > start
+        sizes.append(stop - start)
+        firsts.append(np.where(filled, data[np.where(filled, start, 0)], 0))
+        lasts.append(np.where(filled, data[np.where(filled, stop - 1, 0)], 0))
+        used = data[ends[0] : ends[-1]]
+        odd = np.flatnonzero(((used < 0x20) & (used != 0x0A)) | (used > 0x7E)) + ends[0]
+        unusual.append(np.unique(np.searchsorted(stop, odd, side="right")) + base)
+        base += len(chunk)
+    join = lambda parts, kind: np.concatenate(parts) if parts else np.zeros(0, kind)  # noqa: E731
+    return join(sizes, np.int64), join(firsts, np.uint8), join(lasts, np.uint8), join(unusual, np.int64)
+
+
 def line_break_inside(column) -> bool:
     """Whether a cell of an Arrow text column holds a line break (\\n or \\r): a scan of its bytes, chunk by chunk."""
     import numpy as np
@@ -340,22 +381,21 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         text = raw[name]
         empty = (text == "").to_numpy(dtype=bool)
         empty_is_value = "" not in field.get("missingValues", [""])
-        if field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
-            cells = text.array.__arrow_array__()  # the Arrow column under the str dtype, not copied
-            size = pc.binary_length(cells).to_numpy(zero_copy_only=False)  # bytes: at least the characters, at most 4x
-            first, last = pc.utf8_slice_codeunits(cells, 0, 1), pc.utf8_slice_codeunits(cells, -1, 1 << 30)
-            ok = size <= TEXT_LIMIT  # a longer cell is judged by its characters, below
-            plain_ends = pc.and_(pc.match_substring_regex(first, "^[!-~]$"), pc.match_substring_regex(last, "^[!-~]$"))
-            ends = ~plain_ends.to_numpy(zero_copy_only=False) & ~empty  # only these can have spaces to strip
+        if len(text) <= SMALL:  # a few cells: the rule itself is cheaper than the vectorised tests' fixed costs
+            ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in text.tolist()], dtype=bool)
+        elif field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
+            size, first, last, unusual = cell_bytes(text.array.__arrow_array__())
+            PRINTABLE, MARKER_START, FORMULA_BYTE = byte_tables()
+            ok = size <= TEXT_LIMIT  # bytes are at least the characters: a longer cell is judged by its characters, below
+            ok[unusual] &= ~text[unusual].str.contains(SUSPECT).to_numpy(dtype=bool)  # only these can hold one
+            ends = ~(PRINTABLE[first] & PRINTABLE[last]) & ~empty  # only these can have spaces to strip
             ok[ends] &= (text[ends] == text[ends].str.strip()).to_numpy(dtype=bool)
-            short = size <= 4 * LONGEST_MARKER  # only a short cell can be a missing-value marker: only those are lowered
+            short = (size <= 4 * LONGEST_MARKER) & MARKER_START[first]  # only these can be a missing-value marker
             ok[short] &= ~text[short].str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
-            ok &= ~text.str.contains(SUSPECT).to_numpy(dtype=bool)
             if rules["key"]:
                 ok &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
-            if not rules["enum"]:  # is_formula, the rule, judges only the cells that begin with a character of FORMULA_START
-                starts = np.flatnonzero(pc.is_in(first, value_set=pa.array(list(FORMULA_START), first.type)).to_numpy(zero_copy_only=False))
-                ok[[p for p in starts if is_formula(text.iat[p])]] = False
+            if not rules["enum"]:  # is_formula, the rule, judges only the cells whose first byte may begin FORMULA_START
+                ok[[p for p in np.flatnonzero(FORMULA_BYTE[first]) if is_formula(text.iat[p])]] = False
         else:
             ok = empty | text.str.fullmatch(FIELD_TYPES[field["type"]].syntax).to_numpy(dtype=bool)
             if field["type"] == "integer":
