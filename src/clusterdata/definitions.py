@@ -50,8 +50,9 @@ class TableDef:
             schema["foreignKeys"] = self.foreign_keys
         return schema
 
-    def pandera_schema(self):
-        """The pandera schema that checks a parsed frame: types, constraints, nullability, key uniqueness."""
+    def pandera_schema(self, check_types: bool = True):
+        """The pandera schema that checks a parsed frame: types, constraints, nullability, key uniqueness.
+        `check_types=False` leaves the column types unchecked, for a frame whose types validate made itself."""
         import pandera.pandas as pa
 
         columns = {}
@@ -70,7 +71,7 @@ class TableDef:
                 lo, hi = c.get("minLength"), c.get("maxLength")
                 checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
             columns[f["name"]] = pa.Column(
-                TYPES[f["type"]].pandas,  # as parsed from CSV: enums are still text here
+                TYPES[f["type"]].pandas if check_types else None,  # as parsed from CSV: enums are still text here
                 checks,
                 nullable=not c.get("required", False),
                 unique=c.get("unique", False),

@@ -422,7 +422,7 @@ def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
     if parsed.frame.empty:
         return []
     try:
-        parsed.table.pandera_schema().validate(parsed.frame, lazy=True)
+        parsed.table.pandera_schema(check_types=False).validate(parsed.frame, lazy=True)  # typed_frame made the types
         return []
     except pa.errors.SchemaErrors as error:
         cases = error.failure_cases
