@@ -259,3 +259,30 @@ def test_an_economy_name_is_one_of_the_printed_names(live_copy):
             "assembly,Chinese Taipei,TWN,Hon Hai Precision Industry")
     assert messages(live_copy) == [
         'data/raw/ipad_suppliers.csv:6: column "economy_name": value "Hon Hai Precision Industry" is not one of South Korea, Japan, Chinese Taipei']
+
+
+TRICKY = ["", "plain text", " leading", "trailing ", "\u00a0nbsp", "tab\tinside", "NA", "n/a", "None", "Missing", "-", "--",
+          "\u2014", "\u2013", "?", "..", "=SUM(A1)", "+1", "-1.5", "@me", "\uff1dfullwidth", "=", "zero\u200bwidth",
+          "caf\u00c3\u00a9", "\u00c3 alone", "curly \u2019 quote", "x" * 10_001, "line\nbreak", "\u2212 5", "1,343", "1 343",
+          "12.5%", "1.34E+03", "inf", "nan", "007", "-0", "0.1234567890123456", "1234567890123456789", "2,5", ".5", "5.",
+          "true", "false", "True", "\u0130stanbul", "\u212a", "\x00nul", "\x7fdel", "\u0085next"]
+
+
+@pytest.mark.parametrize("kind", ["string", "integer", "number", "boolean"])
+@pytest.mark.parametrize("key", [False, True])
+def test_the_vectorised_cell_test_agrees_with_the_rule_cell_by_cell(kind, key):
+    # A column longer than SMALL is judged by the vectorised fast test (parse_cell only where it does not pass);
+    # every verdict must be the rule's own, cell by cell.
+    import pandas as pd
+
+    from clusterdata.definitions import TableDef
+    from clusterdata.validate import SMALL, typed_frame
+
+    cells = TRICKY * 2
+    assert len(cells) > SMALL
+    table = TableDef(name="t", title="t", description="t", fields=[{"name": "c", "type": kind}], primary_key=["c"] if key else [])
+    raw = pd.DataFrame({"c": pd.Series(cells, dtype="str")})
+    _, problems = typed_frame(raw, range(2, len(cells) + 2), table, "t.csv")
+    by_rule = [(line, cell, parse_cell(cell, kind, key=key)[1]) for line, cell in enumerate(cells, 2)]
+    assert [(p.line, p.value, p.rule) for p in problems] == [found for found in by_rule if found[2] is not None]
+    assert len(problems) > 10  # the corpus does break the rules

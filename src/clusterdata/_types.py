@@ -16,13 +16,13 @@ from dataclasses import dataclass
 def _to_integer(values):
     import pandas as pd
 
-    return pd.array(pd.to_numeric(values, errors="raise"), dtype="Int64") if len(values) else pd.array([], dtype="Int64")
+    return pd.array(values.astype("Int64")) if len(values) else pd.array([], dtype="Int64")  # Arrow's cast for Arrow text
 
 
 def _to_number(values):
     import pandas as pd
 
-    return pd.to_numeric(values, errors="raise").astype("float64") if len(values) else pd.Series([], dtype="float64")
+    return values.astype("float64") if len(values) else pd.Series([], dtype="float64")  # Arrow's cast (correctly rounded)
 
 
 def _to_boolean(values):

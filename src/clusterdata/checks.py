@@ -15,6 +15,7 @@ contract tests and CONTRIBUTING's list of kinds all read: a new kind is a class 
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -398,15 +399,35 @@ NUMBER_WORDS = {
 SCALES = (1, 1e3, 1e6, 1e9, 1e12, 1e-3, 1e-6, 1e-9, 1e-12, 100, 0.01)  # "m", "bn", "trillion", percent as a fraction
 
 
+SPLIT_DIGIT, READ_AS_ONE = re.compile(r"(?<=\d) (?=[\dIl]\b)"), re.compile(r"(?<=\d)[Il]\b")
+DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+")
+WORDS = [(word, float(v), re.compile(rf"(?<![a-z-]){re.escape(word)}(?![a-z])")) for word, v in NUMBER_WORDS.items()]
+
+
+def digit_numbers(quote: str) -> set[float]:
+    """The numbers a quote writes in digits (thousands separators, the scan's "200 1" or "200 I" joined), unscaled."""
+    text = SPLIT_DIGIT.sub("", quote)  # the scan's "200 1" / "200 I" for 2001
+    text = READ_AS_ONE.sub("1", text)
+    return {float(n.replace(",", "")) for n in DIGITS.findall(text)}
+
+
+def word_numbers(quote: str) -> set[float]:
+    """The numbers a quote writes in words ("three", "one-quarter", "second"), unscaled."""
+    lower = READ_AS_ONE.sub("1", SPLIT_DIGIT.sub("", quote)).lower()
+    return {v for word, v, pattern in WORDS if word in lower and pattern.search(lower)}  # the substring test is the cheap filter
+
+
 def numbers_in(quote: str) -> set[float]:
     """Every number a quote states: digits (with thousands separators, an OCR-split "200 1" or "200 I"
     joined), and number words ("three", "one-quarter", "second"), each also at the scales a text writes."""
-    text = re.sub(r"(?<=\d) (?=[\dIl]\b)", "", quote)  # the scan's "200 1" / "200 I" for 2001
-    text = re.sub(r"(?<=\d)[Il]\b", "1", text)
-    found = {float(n.replace(",", "")) for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+", text)}
-    lower = text.lower()
-    found |= {float(v) for word, v in NUMBER_WORDS.items() if re.search(rf"(?<![a-z-]){re.escape(word)}(?![a-z])", lower)}
-    return {n * scale for n in found for scale in SCALES}
+    return {n * scale for n in digit_numbers(quote) | word_numbers(quote) for scale in SCALES}
+
+
+def states(quote: str, value: float) -> bool:
+    """Whether `quote` states `value` (one of numbers_in, within 1e-6 relative): the digits are tried
+    before the number words, which cost more and are rarely needed."""
+    close = lambda found: any(abs(n * scale - value) <= 1e-6 * max(1.0, abs(value)) for n in found for scale in SCALES)  # noqa: E731
+    return close(digit_numbers(quote)) or close(word_numbers(quote))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -423,14 +444,16 @@ class StatedByQuote(Check):
         column, quote, allow = self.column, self.quote, self.allow
         name = f"stated_by_quote({column})"
         values, quotes, allowed = view.col(column), view.col(quote), set(allow)
+        stated: dict[tuple[str, float], bool] = {}  # each (quote, value) is read once; a repeated pair is a look-up
         for p in range(view.n):
             if values[p] is None or quotes[p] is None:
                 continue
-            key = view.key(p)
             value = float(values[p])
-            ok = key in allowed or any(abs(n - value) <= 1e-6 * max(1.0, abs(value)) for n in numbers_in(quotes[p]))
+            if (quotes[p], value) not in stated:
+                stated[(quotes[p], value)] = states(quotes[p], value)
+            ok = stated[(quotes[p], value)] or (bool(allowed) and view.key(p) in allowed)
             if view.report(ok, column):
-                yield Finding(ok, name, key, column, (p,), fmt(value),
+                yield Finding(ok, name, view.key(p), column, (p,), fmt(value),
                               f"is not a number its {quote} states (as digits, at a scale, or in words): "
                               f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
 
@@ -449,9 +472,15 @@ def required(parameter) -> bool:
     return parameter.default is MISSING and parameter.default_factory is MISSING
 
 
+@functools.cache
+def type_hints(kind: type[Check]) -> dict:
+    """The declared types of a kind's parameters, resolved once per run (not once per parameter of every check)."""
+    return typing.get_type_hints(kind)
+
+
 def type_problem(kind: type[Check], name: str, value) -> str | None:
     """Why `value` does not fit the declared type of parameter `name` (None when it fits)."""
-    wanted = typing.get_type_hints(kind)[name]
+    wanted = type_hints(kind)[name]
     options = [a for a in typing.get_args(wanted) if a is not type(None)] if typing.get_origin(wanted) in (typing.Union, types.UnionType) else [wanted]
     for option in options:
         origin = typing.get_origin(option) or option

@@ -58,8 +58,9 @@ class TableDef:
         """The Frictionless Table Schema (v2) of the table."""
         return self.described().schema_descriptor()
 
-    def pandera_schema(self):
-        """The pandera schema that checks a parsed frame: types, constraints, nullability, key uniqueness."""
+    def pandera_schema(self, check_types: bool = True):
+        """The pandera schema that checks a parsed frame: types, constraints, nullability, key uniqueness.
+        `check_types=False` leaves the column types unchecked, for a frame whose types validate made itself."""
         import pandera.pandas as pa
 
         columns = {}
@@ -78,7 +79,7 @@ class TableDef:
                 lo, hi = c.min_length, c.max_length
                 checks.append(pa.Check.str_length(lo, hi, error=f"has a length outside {lo or 0}..{hi or 'any'}"))
             columns[f.name] = pa.Column(
-                f.kind.pandas,  # as parsed from CSV: enums are still text here
+                f.kind.pandas if check_types else None,  # as parsed from CSV: enums are still text here
                 checks,
                 nullable=not f.required,
                 unique=bool(c.unique),
