@@ -107,6 +107,8 @@ def emit(line: str, rows: list[str] | None = None):
 
 
 def seconds(value: float) -> str:
+    if value < 0.001:
+        return f"{value * 1e6:.0f} µs"
     return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
 
 
@@ -449,7 +451,8 @@ def document(args, load_before, load_after, elapsed) -> str:
     lines = [
         "# Benchmarks", "",
         f"Made by `python benchmarks/run.py` ({elapsed / 60:.1f} minutes) on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"{versions}; load average {load_before:.1f} before the run and {load_after:.1f} after it (other work shared the machine).", "",
+        f"{versions}. The one-minute load average was {load_before:.1f} before the run and {load_after:.1f} after it "
+        "(above 0, other work shared the machine: wall times then stretch more than CPU times).", "",
         "How to read it:", "",
         "- **Paired ratios.** Each comparison ran its commands in one run, in rounds, in alternating order (A B, then B A, ...), "
         "after one warm-up run each; the ratio clusterdata / floor is taken within each round, and the table gives the median of "
@@ -466,7 +469,8 @@ def document(args, load_before, load_after, elapsed) -> str:
         "table). `import pandas` is the least any pandas DataFrame costs. The peers are installed packages "
         "(the `bench` extra), each loading its own small table. (d) compares a warm `load` with what it returns at the least: "
         "the cached frame's `.copy()`.",
-        "- **Validation.** The files are the real `statistics` rows followed by synthetic ones (real rows under new ids); "
+        "- **Validation.** The files are the real `statistics` rows followed by synthetic ones (real rows under new ids, each "
+        "quote made unique by a suffix so that no work per quote is done once for many rows); "
         "`clusterdata validate` checks them with the rest of the package, without the source texts (`CLUSTERDATA_SOURCES` "
         "unset: quotes are not checked against the sources), as a whole process. frictionless validates a smaller file "
         f"({args.friction_rows:,} rows) with the same schema less its foreign keys, against clusterdata on that file. "
