@@ -126,11 +126,11 @@ def compare(measure: str, ours: list[Run], floor: list[Run], floor_name: str, ta
         ratios = [getattr(a, attr) / getattr(b, attr) for a, b in zip(ours, floor)]
         median, q1, q3 = quartiles(ratios)
         medians.append(median)
-        cells.append(f"{median:.2f}x ({q1:.2f}-{q3:.2f})")
+        cells.append(f"{median:.3f}x ({q1:.2f}-{q3:.2f})")  # three decimals: 1.104x is not met by <= 1.1x
     side = lambda runs: f"{seconds(statistics.median(r.cpu for r in runs))} / {seconds(statistics.median(r.wall for r in runs))}"  # noqa: E731
     met = ""
     if target is not None:
-        met = verdict(measure, all(m <= target for m in medians), f"CPU {medians[0]:.2f}x, wall {medians[1]:.2f}x; target {target_text or f'<= {target}x'}")
+        met = verdict(measure, all(m <= target for m in medians), f"CPU {medians[0]:.3f}x, wall {medians[1]:.3f}x; target {target_text or f'<= {target}x'}")
     emit(f"| {measure} | {side(ours)} | {floor_name}: {side(floor)} | {cells[0]} | {cells[1]} | {target_text or (f'<= {target}x' if target else '')} | {met} |")
 
 
