@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from . import __version__
-from ._site import render_site
+from ._site import drawn_charts, render_site
 from .definitions import TableDef, read_package_metadata
 from .validate import ParsedTable, Problem, validate_package
 
@@ -132,7 +132,9 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
     descriptor = {k: v for k, v in descriptor.items() if v is not None}
     outputs[DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     frames = {name: parsed[name].frame for name in definitions}
-    for relative, page in render_site(descriptor, frames).items():
+    pages = [root / SITE / f"{name}.html" for name, table in definitions.items() if table.chart]
+    drawn = drawn_charts(path.read_bytes() for path in pages if path.is_file())  # reused where their input is unchanged
+    for relative, page in render_site(descriptor, frames, drawn).items():
         outputs[SITE / relative] = page
     from .release import release_files
 
