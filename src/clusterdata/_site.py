@@ -284,10 +284,11 @@ def chart_fields(spec: dict) -> list[str]:
 
 
 def table_page(resource: dict, frame, notes, unit_labels: dict, drawn: dict[str, str] | None = None) -> str:
+    """One table's page; `notes` are the table's own rows of annotations."""
     name = resource["name"]
     fields = resource["schema"]["fields"]
     units = {f["name"]: unit_labels[f["unit"]] for f in fields if "unit" in f}
-    marks = numbered_notes(frame, notes[notes["table_name"] == name])
+    marks = numbered_notes(frame, notes)
     out = ['<nav><a href="index.html">All tables and sources</a></nav>',
            f"<h1>{escape(resource.get('title', name))}</h1>",
            f"<p><code>clusterdata.load(\"{escape(name)}\")</code> &middot; {len(frame)} rows &middot; key: "
@@ -466,8 +467,11 @@ def render_site(descriptor: dict, frames: dict, drawn: dict[str, str] | None = N
     `drawn` holds the charts already drawn (drawn_charts), reused where their input is unchanged."""
     pages = {"index.html": index_page(descriptor, frames, frames["sources"])}
     unit_labels = dict(zip(frames["units"]["unit"], frames["units"]["label"]))
+    notes = frames["annotations"]
+    by_table = dict(tuple(notes.groupby("table_name", sort=False)))  # once, not a pass over every note per table
     for resource in descriptor["resources"]:
-        pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], frames["annotations"], unit_labels, drawn)
+        own = by_table.get(resource["name"], notes.iloc[:0])
+        pages[f"{resource['name']}.html"] = table_page(resource, frames[resource["name"]], own, unit_labels, drawn)
     pages["style.css"] = STYLE.lstrip()
     pages["croissant.json"] = json.dumps(croissant(descriptor, unit_labels), indent=1, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in pages.items()}
