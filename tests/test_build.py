@@ -98,3 +98,28 @@ def test_a_table_keeps_its_bytes_when_only_the_version_changes(repo_copy, monkey
     for path in (repo_copy / "data" / "parquet").glob("*.parquet"):
         provenance = json.loads(pq.ParquetFile(path).schema_arrow.metadata[b"clusterdata"])
         assert sorted(provenance) == ["location", "source", "table", "title"]
+
+
+def test_a_chart_is_drawn_again_only_when_its_input_changes(repo_copy, monkeypatch):
+    import vl_convert
+
+    drawn = []
+    draw = vl_convert.vegalite_to_svg
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec: drawn.append(spec["title"]) or draw(spec))
+    assert build(repo_copy, check=True) == [] and drawn == []  # every chart of the built copy is reused
+    path = repo_copy / "data/raw/pinghu_output.csv"
+    path.write_text(path.read_text().replace("2002,22,21.1,13.8,45", "2002,22,21.1,13.9,45"))
+    assert "docs/dictionary/pinghu_output.html" in {p.as_posix() for p in build(repo_copy)}
+    assert len(drawn) == 1 and "Pinghu" in str(drawn[0])  # the one chart whose data changed, and only it
+
+
+def test_check_catches_a_chart_edited_by_hand(repo_copy):
+    page = repo_copy / "docs/dictionary/pinghu_output.html"
+    text = page.read_text(encoding="utf-8")
+    start = text.index("<svg ")
+    edited = text[:start] + text[start:].replace("<path ", '<path stroke="red" ', 1)
+    assert edited != text
+    page.write_text(edited, encoding="utf-8")
+    assert [p.as_posix() for p in build(repo_copy, check=True)] == ["docs/dictionary/pinghu_output.html"]
+    build(repo_copy)
+    assert page.read_text(encoding="utf-8") == text

@@ -286,3 +286,46 @@ def test_the_vectorised_cell_test_agrees_with_the_rule_cell_by_cell(kind, key):
     by_rule = [(line, cell, parse_cell(cell, kind, key=key)[1]) for line, cell in enumerate(cells, 2)]
     assert [(p.line, p.value, p.rule) for p in problems] == [found for found in by_rule if found[2] is not None]
     assert len(problems) > 10  # the corpus does break the rules
+
+
+def constrained_table():
+    from clusterdata.definitions import TableDef
+
+    fields = [{"name": "code", "type": "string", "constraints": {"required": True, "pattern": "(?!x)[a-z]+", "unique": True}},
+              {"name": "year", "type": "integer", "constraints": {"required": True, "minimum": 2000, "maximum": 2010}},
+              {"name": "share_pct", "type": "number", "constraints": {"minimum": 0, "maximum": 100}},
+              {"name": "kind", "type": "string", "constraints": {"enum": ["a", "b"]}},
+              {"name": "label", "type": "string", "constraints": {"minLength": 2, "maxLength": 4}},
+              {"name": "region", "type": "string", "constraints": {"pattern": "[a-z]+"}}]
+    return TableDef("t", "T", "", fields, ["year", "kind"])
+
+
+def constrained_frame(**changed):
+    import pandas as pd
+
+    columns = {"code": ["ab", "cd", "ef"], "year": [2000, 2005, 2010], "share_pct": [0.0, None, 100.0],
+               "kind": ["a", None, "b"], "label": ["ab", None, "abcd"], "region": ["ab", "ab", None]}
+    for column, (position, value) in changed.items():
+        columns[column][position] = value
+    types = {"code": "string", "year": "Int64", "share_pct": "float64", "kind": "string", "label": "string", "region": "string"}
+    return pd.DataFrame({c: pd.array(v, dtype=types[c]) for c, v in columns.items()})
+
+
+@pytest.mark.parametrize("changed", [
+    {"code": (1, None)}, {"code": (1, "ab")}, {"code": (1, "xy")}, {"code": (1, "ab1")}, {"year": (0, None)},
+    {"year": (0, 1999)}, {"year": (2, 2011)}, {"share_pct": (0, -0.5)}, {"share_pct": (2, 100.01)}, {"kind": (0, "c")},
+    {"label": (0, "a")}, {"label": (2, "abcde")}, {"region": (2, "ab1")}, {"region": (1, "AB")},
+    {"year": (1, 2000), "kind": (1, "a")}])
+def test_the_quick_constraint_test_fails_every_frame_pandera_fails(changed):
+    import pandera.pandas as pa
+
+    table, frame = constrained_table(), constrained_frame(**changed)
+    with pytest.raises(pa.errors.SchemaErrors):
+        table.pandera_schema(check_types=False).validate(frame, lazy=True)
+    assert not table.constraints_hold(frame)
+
+
+def test_the_quick_constraint_test_passes_a_frame_pandera_passes():
+    table, frame = constrained_table(), constrained_frame()
+    table.pandera_schema(check_types=False).validate(frame, lazy=True)
+    assert table.constraints_hold(frame)

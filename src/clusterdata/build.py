@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from ._model import Contributor, License, Package, Source
-from ._site import render_site
+from ._site import drawn_charts, render_site
 from .definitions import TableDef, read_package_metadata
 from .validate import ParsedTable, Problem, validate_package
 
@@ -119,7 +119,9 @@ def render(root: Path, parsed: dict[str, ParsedTable], definitions: dict[str, Ta
                         sources=tuple(source_entry(s) for s in sources.values()), tables=tuple(tables))
     outputs[DESCRIPTOR] = (json.dumps(catalog.to_descriptor(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     frames = {name: parsed[name].frame for name in definitions}
-    for relative, page in render_site(catalog, frames).items():
+    pages = [root / SITE / f"{name}.html" for name, table in definitions.items() if table.chart]
+    drawn = drawn_charts(path.read_bytes() for path in pages if path.is_file())  # reused where their input is unchanged
+    for relative, page in render_site(catalog, frames, drawn).items():
         outputs[SITE / relative] = page
     from .release import release_files
 

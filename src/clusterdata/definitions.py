@@ -90,6 +90,34 @@ class TableDef:
             columns, unique=self.primary_key or None, strict=True, ordered=True, name=self.name
         )
 
+    def constraints_hold(self, frame) -> bool:
+        """True only if pandera_schema(check_types=False) finds nothing in `frame` (the table's columns, typed):
+        a vectorised test, stricter than the schema (a missing value in a required column fails it whatever
+        else holds), so that validation runs pandera, whose failures make the messages, only on a frame it may fail."""
+        if list(frame.columns) != self.columns:
+            return False
+        for f in self.fields:
+            c = f.get("constraints", {})
+            if not c:
+                continue
+            if f["type"] != "string" and {"pattern", "minLength", "maxLength"} & c.keys():
+                return False  # text constraints on another type: pandera judges them
+            column = frame[f["name"]]
+            given = column.dropna()
+            lengths = given.str.len() if "minLength" in c or "maxLength" in c else None
+            # a repeated value is matched once (a pattern may be a slow regex); a unique column's values are distinct
+            distinct = given if "pattern" not in c or c.get("unique") or self.primary_key == [f["name"]] else given.drop_duplicates()
+            if ((c.get("required") and len(given) != len(column))
+                    or (c.get("unique") and column.duplicated().any())
+                    or ("minimum" in c and not (given >= c["minimum"]).all())
+                    or ("maximum" in c and not (given <= c["maximum"]).all())
+                    or ("enum" in c and not given.isin(c["enum"]).all())
+                    or ("pattern" in c and not distinct.str.match(f"(?:{c['pattern']})\\Z").all())
+                    or ("minLength" in c and not (lengths >= c["minLength"]).all())
+                    or ("maxLength" in c and not (lengths <= c["maxLength"]).all())):
+                return False
+        return not (self.primary_key and frame.duplicated(self.primary_key).any())
+
     def arrow_schema(self):
         """The Arrow schema of the Parquet file: enums dictionary-encoded, units and descriptions as field metadata."""
         import pyarrow as pa
