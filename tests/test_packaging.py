@@ -29,10 +29,11 @@ def test_the_wheel_holds_the_descriptor_and_every_parquet_file(wheel):
 
 def test_installed_wheel_loads_every_table(wheel, tmp_path):
     env = tmp_path / "venv"
-    venv.create(env, with_pip=True)
+    venv.create(env)  # without pip of its own (ensurepip takes seconds): this environment's pip installs into it
     python = env / "bin" / "python"
     # The wheel alone, without its dependencies from the network: they are lent from this environment.
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True)
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
     (tmp_path / "venv" / site.split(str(env) + "/", 1)[1] / "lend.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = ("import clusterdata; assert '/venv/' in clusterdata.__file__, clusterdata.__file__\n"
