@@ -8,15 +8,17 @@ import zipfile
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, made_once
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
-                   check=True, capture_output=True)
-    (path,) = out.glob("clusterdata-*.whl")
+    """The wheel, built once per run (shared by the workers)."""
+    def make(out):
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
+                       check=True, capture_output=True)
+
+    (path,) = made_once(tmp_path_factory, "wheel", make).glob("clusterdata-*.whl")
     return path
 
 
