@@ -9,17 +9,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 FIXTURE = Path(__file__).resolve().parent / "fixture"
-# Tests using a program the run starts once (Chromium; Datasette, which a test opens in Chromium) run on one
-# pytest-xdist worker (--dist loadgroup in pyproject.toml), so that each starts once per run, not once per worker.
-STARTED_ONCE = {"browser", "datasette"}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if STARTED_ONCE & set(item.fixturenames):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def made_once(tmp_path_factory, name: str, make) -> Path:
     """The folder `name`, made by make(folder) once per test run and shared by pytest-xdist's workers.
 
@@ -75,8 +64,8 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium (through Playwright, with the system's browser) for every page of the run that
-    a test opens: a context at 1280 px. The tests that use it share the xdist_group "chromium" (one worker)."""
+    """One headless Chromium (through Playwright, with the system's browser) for every page a test opens
+    (a context at 1280 px): launched once per worker that needs it, not once per page or module."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwright (the test extra)")
     executable = chromium()
     with sync_api.sync_playwright() as p:

@@ -20,7 +20,7 @@ from conftest import REPO
 NAMES = clusterdata.tables()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def sqlite_export(exported):
     return exported("sqlite")
 
@@ -39,7 +39,7 @@ def get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.fixture(scope="session")  # not module: the worker may run other modules' tests between this one's
+@pytest.fixture(scope="module")
 def datasette(sqlite_export):
     """`datasette serve clusterdata.sqlite -m metadata.json` on a free 127.0.0.1 port; yields its base URL."""
     pytest.importorskip("datasette", reason="the Datasette test needs datasette (the `test` extra)")

@@ -40,7 +40,7 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="session")  # not module: the worker may run other modules' tests between this one's
+@pytest.fixture(scope="module")
 def rendered(browser):
     """Every page opened at 1280 px: its measurements, and a full-page screenshot in build/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
