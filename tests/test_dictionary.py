@@ -2,7 +2,6 @@
 read as a reader reads it: every page in one headless Chromium at 1280 px, its charts' text measured."""
 
 import json
-import os
 import re
 import shutil
 from html import escape
@@ -39,27 +38,6 @@ MEASURE = """() => {
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, charts,
           textRight: body.right - padding, widest: Math.max(...tables)};
 }"""
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("CI must render the data dictionary: .ci/run installs Debian's chromium, but it is not on PATH")
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    return found
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium (through Playwright, with the system's browser) for every page of the module."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need Playwright (the test extra)")
-    executable = chromium()
-    with sync_api.sync_playwright() as p:
-        chrome = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        context = chrome.new_context(viewport={"width": 1280, "height": 900})
-        yield context
-        chrome.close()
 
 
 @pytest.fixture(scope="module")

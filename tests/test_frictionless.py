@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import clusterdata
-from clusterdata._export import FORMATS, export
+from clusterdata._export import FORMATS
 
 from conftest import REPO
 
@@ -27,18 +27,16 @@ def test_frictionless_validates_the_package():
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_frictionless_validates_every_export(tmp_path, fmt):
+def test_frictionless_validates_every_export(exported, fmt):
     if fmt == "xlsx":
         pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")
-    export(str(tmp_path), fmt)
-    frictionless_validate(tmp_path)
+    frictionless_validate(exported(fmt))
 
 
-def test_frictionless_reads_each_xlsx_sheet_as_its_table(tmp_path):
+def test_frictionless_reads_each_xlsx_sheet_as_its_table(exported):
     import frictionless
 
-    export(str(tmp_path), "xlsx")
-    package = frictionless.Package(str(tmp_path / "datapackage.json"))
+    package = frictionless.Package(str(exported("xlsx") / "datapackage.json"))
     for name in clusterdata.tables():
         rows = package.get_resource(name).read_rows()
         assert len(rows) == len(clusterdata.load(name))

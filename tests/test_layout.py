@@ -3,6 +3,7 @@ versions) never imports the contributor side (definitions, validation, checks, b
 dictionary, releasing), and no two modules import each other at import time."""
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import clusterdata
@@ -13,7 +14,8 @@ READING = {"__init__", "_names", "_types", "_model", "_describe", "_load", "_cat
 CONTRIBUTOR = {"definitions", "validate", "checks", "build", "_site", "release", "cli"}
 
 
-def imports(module: str, top_level_only: bool) -> set[str]:
+@cache  # each module parsed once, not once per path that reaches it
+def imports(module: str, top_level_only: bool) -> frozenset[str]:
     """The package's modules that `module` imports (relative imports), anywhere or only at import time."""
     tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else ast.walk(tree)
@@ -21,7 +23,7 @@ def imports(module: str, top_level_only: bool) -> set[str]:
     for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.level == 1:
             found |= {node.module.split(".")[0]} if node.module else {a.name for a in node.names}
-    return found & MODULES
+    return frozenset(found & MODULES)
 
 
 def reachable(start: str, top_level_only: bool = False) -> set[str]:

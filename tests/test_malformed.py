@@ -3,10 +3,14 @@ expected messages and leave data/parquet and datapackage.json untouched.
 
 A case folder holds the contributed file and expected.txt. A file named after a table replaces that
 table's CSV; NAME.append.csv is appended to data/raw/NAME.csv, and "{+1}" in expected.txt stands for
-the first appended line's number.
+the first appended line's number. Each case edits its file in the one built fixture of the worker
+(`scratch`, which puts it back afterwards) and builds in this process; the first case also runs
+`clusterdata validate` as a user does, in a process of its own.
 """
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,26 +42,38 @@ def test_the_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_a_malformed_contribution_fails_with_its_message_and_changes_nothing(case, repo_copy):
-    expected = apply(case, repo_copy)
-    before = snapshot(repo_copy)
+def test_a_malformed_contribution_fails_with_its_message_and_changes_nothing(case, scratch):
+    expected = apply(case, scratch)
+    before = snapshot(scratch)
     with pytest.raises(BuildFailed) as failure:
-        build(repo_copy)
+        build(scratch)
     messages = [str(problem) for problem in failure.value.problems]
     assert messages == expected  # all of them, in order: no message may be missing or added
-    assert snapshot(repo_copy) == before
+    assert snapshot(scratch) == before
 
 
-@pytest.mark.parametrize("case", CASES[:5], ids=[c.name for c in CASES[:5]])
-def test_clusterdata_validate_says_the_same_and_exits_1(case, repo_copy, capsys, monkeypatch):
-    expected = apply(case, repo_copy)
-    monkeypatch.chdir(repo_copy)
-    assert main(["validate"]) == 1
-    err = capsys.readouterr().err
+def validate_report(expected: list[str]) -> list[str]:
+    """What `clusterdata validate` prints for the messages of a case that concerns one file."""
     files = {line.split(":")[0] for line in expected}
     assert len(files) == 1  # these first cases concern one file each
     count = f"{len(expected)} problem{'s' if len(expected) != 1 else ''}"
-    assert err.splitlines() == [f"{files.pop()}: {count}", *(f"  {line}" for line in expected), f"{count} in 1 file"]
+    return [f"{files.pop()}: {count}", *(f"  {line}" for line in expected), f"{count} in 1 file"]
+
+
+@pytest.mark.parametrize("case", CASES[1:5], ids=[c.name for c in CASES[1:5]])
+def test_clusterdata_validate_says_the_same_and_exits_1(case, scratch, capsys, monkeypatch):
+    expected = apply(case, scratch)
+    monkeypatch.chdir(scratch)
+    assert main(["validate"]) == 1
+    assert capsys.readouterr().err.splitlines() == validate_report(expected)
+
+
+def test_the_clusterdata_command_exits_1_and_prints_the_report_without_a_traceback(scratch):
+    expected = apply(CASES[0], scratch)
+    command = shutil.which("clusterdata", path=str(Path(sys.executable).parent)) or shutil.which("clusterdata")
+    result = subprocess.run([command, "validate"], cwd=scratch, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == validate_report(expected)  # nothing else: no traceback, no warning
 
 
 def test_every_check_kind_has_a_failing_case_in_the_corpus():

@@ -3,16 +3,20 @@ schemas/ (or a CSV) and must fail the build with exactly its expected messages, 
 none added, without a traceback, leaving data/parquet and datapackage.json untouched.
 
 A case folder holds case.toml, a list of [[edit]] (file, old, new: the first occurrence of old is
-replaced), and expected.txt, one message a line.
+replaced), and expected.txt, one message a line. Each case edits the one built fixture of the worker
+(`scratch`, which puts it back afterwards) and builds in this process; one case runs
+`clusterdata validate` as a user does, in a process of its own.
 """
 
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from clusterdata.build import BuildFailed, build
-from clusterdata.cli import main
 
 from conftest import snapshot
 
@@ -29,20 +33,21 @@ def apply(case: Path, root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_a_bad_definition_fails_with_its_messages_and_changes_nothing(case, repo_copy):
-    expected = apply(case, repo_copy)
-    before = snapshot(repo_copy)
+def test_a_bad_definition_fails_with_its_messages_and_changes_nothing(case, scratch):
+    expected = apply(case, scratch)
+    before = snapshot(scratch)
     with pytest.raises(BuildFailed) as failure:
-        build(repo_copy)
+        build(scratch)
     assert [str(problem) for problem in failure.value.problems] == expected
-    assert snapshot(repo_copy) == before
+    assert snapshot(scratch) == before
 
 
-def test_clusterdata_validate_reports_definitions_and_csvs_together(repo_copy, capsys, monkeypatch):
-    expected = apply(Path(__file__).parent / "malformed_definitions" / "everything-at-once", repo_copy)
-    monkeypatch.chdir(repo_copy)
-    assert main(["validate"]) == 1
-    err = capsys.readouterr().err
+def test_clusterdata_validate_reports_definitions_and_csvs_together(scratch):
+    expected = apply(Path(__file__).parent / "malformed_definitions" / "everything-at-once", scratch)
+    command = shutil.which("clusterdata", path=str(Path(sys.executable).parent)) or shutil.which("clusterdata")
+    result = subprocess.run([command, "validate"], cwd=scratch, capture_output=True, text=True, timeout=300)
+    assert (result.returncode, result.stdout) == (1, "")
+    err = result.stderr
     assert "Traceback" not in err
     assert [line.strip() for line in err.splitlines() if line.startswith("  ")] == expected
     assert err.splitlines()[-1] == "3 problems in 3 files"

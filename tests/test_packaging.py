@@ -8,15 +8,17 @@ import zipfile
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, made_once
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
-                   check=True, capture_output=True)
-    (path,) = out.glob("clusterdata-*.whl")
+    """The wheel, built once per run (shared by the workers)."""
+    def make(out):
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
+                       check=True, capture_output=True)
+
+    (path,) = made_once(tmp_path_factory, "wheel", make).glob("clusterdata-*.whl")
     return path
 
 
@@ -29,10 +31,11 @@ def test_the_wheel_holds_the_descriptor_and_every_parquet_file(wheel):
 
 def test_installed_wheel_loads_every_table(wheel, tmp_path):
     env = tmp_path / "venv"
-    venv.create(env, with_pip=True)
+    venv.create(env)  # without pip of its own (ensurepip takes seconds): this environment's pip installs into it
     python = env / "bin" / "python"
     # The wheel alone, without its dependencies from the network: they are lent from this environment.
-    subprocess.run([python, "-m", "pip", "install", "--no-deps", "-q", str(wheel)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+                   check=True, capture_output=True)
     site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
     (tmp_path / "venv" / site.split(str(env) + "/", 1)[1] / "lend.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     code = ("import clusterdata; assert '/venv/' in clusterdata.__file__, clusterdata.__file__\n"

@@ -15,17 +15,23 @@ import clusterdata
 from clusterdata import release
 from clusterdata.definitions import read_package_metadata
 
-from conftest import REPO
+from conftest import REPO, made_once
 
 
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory):
     """The bundle of the current version, from a copy of the checkout in which that version is recorded
     (as a maintainer records it before tagging), so that a pull request that bumps the version tests it too."""
-    root = tmp_path_factory.mktemp("checkout") / "clusterdata"
-    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "build", "dist", "__pycache__"))
-    release.record(root)
-    return release.bundle(root, tmp_path_factory.mktemp("dist"))
+    def make(folder):
+        root = folder / "checkout" / "clusterdata"
+        shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "build", "dist", "__pycache__"))
+        release.record(root)
+        release.bundle(root, folder / "dist")
+
+    dist = made_once(tmp_path_factory, "release", make) / "dist"  # made once per run, shared by the workers
+    (folder,) = [p for p in dist.iterdir() if p.is_dir()]
+    (archive,) = dist.glob("*.zip")
+    return folder, archive
 
 
 def test_the_bundle_checks_with_sha256sum_and_unzip(bundled):
