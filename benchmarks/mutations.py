@@ -19,8 +19,8 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from clusterdata.definitions import read_definitions
-from clusterdata.validate import validate_package
+from clusterdata.contrib.definitions import read_definitions
+from clusterdata.contrib.validate import validate_package
 
 REPO = Path(__file__).resolve().parents[1]
 KINDS = ("digit", "decimal_point", "swap", "empty")

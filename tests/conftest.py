@@ -32,7 +32,7 @@ def made_once(tmp_path_factory, name: str, make) -> Path:
 @pytest.fixture(scope="session")
 def built_fixture(tmp_path_factory):
     """tests/fixture (a frozen copy of the definitions and raw data) built once: independent of the live data."""
-    from clusterdata.build import build
+    from clusterdata.contrib.build import build
 
     def make(folder: Path) -> None:
         shutil.copytree(FIXTURE, folder / "repo", ignore=shutil.ignore_patterns("README.md"))

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import clusterdata
-from clusterdata.definitions import read_definitions
+from clusterdata.contrib.definitions import read_definitions
 
 from conftest import REPO
 

@@ -28,7 +28,7 @@ def test_the_benchmarks_were_made_from_this_code():
 def test_the_record_names_the_script_and_the_modules_measured():
     recorded = benchmark_script().recorded_hashes((REPO / "docs" / "benchmarks.md").read_text(encoding="utf-8"))
     assert "benchmarks/run.py" in recorded
-    assert {"src/clusterdata/__init__.py", "src/clusterdata/_load.py", "src/clusterdata/validate.py", "src/clusterdata/build.py"} <= set(recorded)
+    assert {"src/clusterdata/__init__.py", "src/clusterdata/_load.py", "src/clusterdata/contrib/validate.py", "src/clusterdata/contrib/build.py"} <= set(recorded)
 
 
 def test_a_changed_file_is_named_stale(tmp_path):

@@ -6,9 +6,9 @@ import shutil
 
 import pyarrow.parquet as pq
 
-from clusterdata.build import build
+from clusterdata.contrib.build import build
 from clusterdata.cli import main
-from clusterdata.definitions import read_definitions
+from clusterdata.contrib.definitions import read_definitions
 
 from conftest import REPO, snapshot
 
@@ -87,10 +87,10 @@ def test_descriptor_and_parquet_come_from_the_definitions():
 
 def test_a_table_keeps_its_bytes_when_only_the_version_changes(repo_copy, monkeypatch):
     """No Parquet file records the dataset version, so a release stores only the tables it changed (releases/objects)."""
-    import clusterdata.build
+    import clusterdata.contrib.build
 
     before = {p.name: p.read_bytes() for p in (repo_copy / "data" / "parquet").glob("*.parquet")}
-    monkeypatch.setattr(clusterdata.build, "__version__", "9.9.9")
+    monkeypatch.setattr(clusterdata.contrib.build, "__version__", "9.9.9")
     changed = build(repo_copy)
     assert (repo_copy / "datapackage.json").read_text().count('"version": "9.9.9"') == 1
     assert not [p for p in changed if p.suffix == ".parquet"]

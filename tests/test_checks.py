@@ -2,7 +2,7 @@
 
 import pytest
 
-from clusterdata.checks import numbers_in
+from clusterdata.contrib.checks import numbers_in
 
 
 @pytest.mark.parametrize("quote, value", [

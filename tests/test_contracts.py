@@ -62,7 +62,7 @@ TYPE_MESSAGES = {
 
 def declared_examples():
     """The first [[checks]] entry of each kind in the live definitions, with its table."""
-    from clusterdata.definitions import read_definitions
+    from clusterdata.contrib.definitions import read_definitions
 
     examples = {}
     for table in read_definitions(TESTS.parent / "schemas").values():
@@ -73,8 +73,8 @@ def declared_examples():
 
 def test_every_check_kind_is_used_and_types_each_parameter_when_read():
     # Driven by the registry: each kind's parameters, each given a value of no parameter type (true).
-    from clusterdata.checks import KINDS, parameters
-    from clusterdata.definitions import DefinitionError, check_declaration
+    from clusterdata.contrib.checks import KINDS, parameters
+    from clusterdata.contrib.definitions import DefinitionError, check_declaration
 
     examples = declared_examples()
     assert sorted(examples) == sorted(KINDS)
@@ -87,7 +87,7 @@ def test_every_check_kind_is_used_and_types_each_parameter_when_read():
 
 
 def test_contributing_lists_every_check_kind_with_its_parameters():
-    from clusterdata.checks import KINDS, parameters
+    from clusterdata.contrib.checks import KINDS, parameters
 
     text = (TESTS.parent / "CONTRIBUTING.md").read_text(encoding="utf-8")
     table = text.split("### Check kinds", 1)[1].split("| kind |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from clusterdata.definitions import DefinitionError, read_definition
+from clusterdata.contrib.definitions import DefinitionError, read_definition
 
 FIXTURE = Path(__file__).parent / "fixture" / "schemas"
 FIRST = '''[[checks]]

@@ -275,7 +275,7 @@ def test_croissant_validates_and_mlcroissant_reads_every_table_as_load_does():
 
 
 def test_a_chart_naming_no_field_of_its_table_is_refused(tmp_path):
-    from clusterdata.definitions import DefinitionError, read_definition
+    from clusterdata.contrib.definitions import DefinitionError, read_definition
 
     text = (REPO / "schemas" / "pinghu_output.toml").read_text(encoding="utf-8")
     path = tmp_path / "pinghu_output.toml"
@@ -288,7 +288,7 @@ def test_a_chart_naming_no_field_of_its_table_is_refused(tmp_path):
 def test_a_category_without_its_colour_is_refused():
     import pandas as pd
 
-    from clusterdata._site import vega_lite_spec
+    from clusterdata.contrib.dictionary import vega_lite_spec
 
     frame = pd.DataFrame({"year": [2001, 2001], "ownership": ["foreign_funded", "cooperative"], "share_pct": [60.0, 40.0]})
     spec = {"title": "t", "mark": "line", "encoding": {"x": {"field": "year", "type": "quantitative"},
@@ -296,7 +296,7 @@ def test_a_category_without_its_colour_is_refused():
                                                        "color": {"field": "ownership", "type": "nominal"}}}
     with pytest.raises(ValueError) as error:
         vega_lite_spec(frame, spec, {"share_pct": "percent"}, [False, False])
-    assert str(error.value) == "chart of ownership: no colour for cooperative (add it to CATEGORY_COLOURS in _site.py)"
+    assert str(error.value) == "chart of ownership: no colour for cooperative (add it to CATEGORY_COLOURS in contrib/dictionary.py)"
     del frame["ownership"], spec["encoding"]["color"]
     full = vega_lite_spec(frame.head(1), spec, {"share_pct": "percent"}, [True])
     assert full["encoding"]["y"]["title"] == "share pct (percent)"
@@ -304,7 +304,7 @@ def test_a_category_without_its_colour_is_refused():
 
 
 def test_the_index_tells_each_kind_of_user_the_readmes_tested_way():
-    from clusterdata._site import OPENERS
+    from clusterdata.contrib.dictionary import OPENERS
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     index = (SITE / "index.html").read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from clusterdata.build import BuildFailed, build
+from clusterdata.contrib.build import BuildFailed, build
 from clusterdata.cli import main
 
 from conftest import snapshot
@@ -78,7 +78,7 @@ def test_the_clusterdata_command_exits_1_and_prints_the_report_without_a_traceba
 
 def test_every_check_kind_has_a_failing_case_in_the_corpus():
     # Driven by the registry of check kinds: a new kind without a case here fails this test.
-    from clusterdata.checks import KINDS
+    from clusterdata.contrib.checks import KINDS
 
     failures = "\n".join((case / "expected.txt").read_text(encoding="utf-8") for case in CASES)
     assert [kind for kind in KINDS if f"fails the cross-check {kind}(" not in failures] == []

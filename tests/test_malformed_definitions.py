@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from clusterdata.build import BuildFailed, build
+from clusterdata.contrib.build import BuildFailed, build
 
 from conftest import snapshot
 

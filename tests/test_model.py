@@ -12,9 +12,9 @@ import pytest
 import clusterdata
 from clusterdata import _catalog
 from clusterdata._model import DescriptorError, Package, Table
-from clusterdata.build import source_entry
+from clusterdata.contrib.build import source_entry
 from clusterdata.cli import main
-from clusterdata.definitions import read_definitions
+from clusterdata.contrib.definitions import read_definitions
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = Path(clusterdata.__file__).parent

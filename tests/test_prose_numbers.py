@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import clusterdata
-from clusterdata.checks import NUMBER_WORDS, SCALES, numbers_in
+from clusterdata.contrib.checks import NUMBER_WORDS, SCALES, numbers_in
 
 ROOT = Path(__file__).parent.parent
 EXCLUDED = Path(__file__).parent / "prose_numbers_excluded.csv"

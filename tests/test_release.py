@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import clusterdata
-from clusterdata import release
-from clusterdata.definitions import read_package_metadata
+from clusterdata.contrib import release
+from clusterdata.contrib.definitions import read_package_metadata
 
 from conftest import REPO, made_once
 
@@ -149,7 +149,7 @@ def test_record_keeps_a_release_unchanged(tmp_path, monkeypatch, capsys):
     shutil.copy(REPO / "releases" / "0.1.0" / "datapackage.json", root / "releases" / "0.1.0" / "datapackage.json")
     descriptor = json.loads((REPO / "datapackage.json").read_text())
     (root / "datapackage.json").write_text(json.dumps({**descriptor, "title": "changed", "version": "0.1.0"}))
-    monkeypatch.setattr("clusterdata.build.find_root", lambda: root)
+    monkeypatch.setattr("clusterdata.contrib.build.find_root", lambda: root)
     assert main(["release", "record"]) == 2
     assert capsys.readouterr().err == ("clusterdata: releases/0.1.0/datapackage.json: version 0.1.0 is already recorded "
                                        "with other data; a release never changes: bump the version\n")

@@ -7,8 +7,8 @@ import frictionless
 import pandas as pd
 import pytest
 
-from clusterdata.definitions import read_definitions
-from clusterdata.validate import validate_package
+from clusterdata.contrib.definitions import read_definitions
+from clusterdata.contrib.validate import validate_package
 
 from conftest import REPO
 

@@ -11,7 +11,7 @@ import clusterdata
 from clusterdata import _catalog
 from clusterdata._export import export
 from clusterdata._safety import is_formula, neutralised, printable, table_name_problem
-from clusterdata.build import BuildFailed, build
+from clusterdata.contrib.build import BuildFailed, build
 from clusterdata.cli import main
 
 from conftest import REPO, snapshot
@@ -50,7 +50,7 @@ def test_a_folder_in_data_raw_is_refused(repo_copy):
 
 @pytest.mark.parametrize("file", ["../secret.txt", "/etc/passwd"])
 def test_a_source_file_outside_the_source_folder_is_refused(file, repo_copy, tmp_path):
-    from clusterdata.validate import validate_package
+    from clusterdata.contrib.validate import validate_package
 
     texts = tmp_path / "texts"
     texts.mkdir()
@@ -68,7 +68,7 @@ def test_a_source_file_outside_the_source_folder_is_refused(file, repo_copy, tmp
 
 
 def test_a_missing_sources_folder_is_one_line(repo_copy, tmp_path):
-    from clusterdata.validate import validate_package
+    from clusterdata.contrib.validate import validate_package
 
     _, problems = validate_package(repo_copy, sources_dir=tmp_path / "nowhere")
     assert [str(p) for p in problems] == [f"CLUSTERDATA_SOURCES={tmp_path / 'nowhere'}: is not a folder: set it to the "
@@ -241,7 +241,7 @@ def test_no_exported_workbook_cell_is_a_formula(exported):
 
 
 def test_the_dictionary_links_only_http_addresses():
-    from clusterdata._site import link
+    from clusterdata.contrib.dictionary import link
 
     assert link("javascript:alert(1)", "x") == "x"
     assert link("data:text/html,<b>", "<b>") == "&lt;b&gt;"
@@ -249,7 +249,7 @@ def test_the_dictionary_links_only_http_addresses():
 
 
 def test_a_title_holding_the_catalog_marker_does_not_grow_the_readme(repo_copy):
-    from clusterdata.build import CATALOG_END, CATALOG_START
+    from clusterdata.contrib.build import CATALOG_END, CATALOG_START
 
     (repo_copy / "README.md").write_text(f"# x\n{CATALOG_START}\n{CATALOG_END}\nend\n", encoding="utf-8")
     path = repo_copy / "schemas/ict_fdi.toml"
@@ -338,7 +338,7 @@ def test_a_build_killed_while_switching_is_finished_by_the_next(repo_copy, tmp_p
     shutil.copytree(repo_copy, expected_root)
     build(expected_root)
     # A build killed after its second switch: a complete staging, two outputs already in place.
-    code = ("import os, sys\nfrom pathlib import Path\nfrom clusterdata import build as b\n"
+    code = ("import os, sys\nfrom pathlib import Path\nfrom clusterdata.contrib import build as b\n"
             "moved = []\nreal = os.replace\n"
             "def replace(a, c):\n    real(a, c); moved.append(c)\n    if len(moved) == 2: os._exit(9)\n"
             "b.os.replace = replace\nb.build(Path(sys.argv[1]))\n")
@@ -359,7 +359,7 @@ def test_a_build_killed_while_switching_is_finished_by_the_next(repo_copy, tmp_p
 def test_five_thousand_pasted_duplicates_are_reported_in_linear_time(repo_copy):
     import time
 
-    from clusterdata.validate import validate_package
+    from clusterdata.contrib.validate import validate_package
 
     path = repo_copy / "data/raw/ict_fdi.csv"
     lines = path.read_text(encoding="utf-8").splitlines()

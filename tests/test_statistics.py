@@ -5,7 +5,7 @@ import pytest
 
 import clusterdata
 from clusterdata.cli import main
-from clusterdata.validate import validate_package
+from clusterdata.contrib.validate import validate_package
 
 STATS = clusterdata.load("statistics")
 

@@ -4,9 +4,9 @@ import csv
 
 import pytest
 
-from clusterdata.build import BuildFailed, build
+from clusterdata.contrib.build import BuildFailed, build
 from clusterdata.cli import main
-from clusterdata.validate import parse_cell, validate_package
+from clusterdata.contrib.validate import parse_cell, validate_package
 
 from conftest import snapshot
 
@@ -275,8 +275,8 @@ def test_the_vectorised_cell_test_agrees_with_the_rule_cell_by_cell(kind, key):
     # every verdict must be the rule's own, cell by cell.
     import pandas as pd
 
-    from clusterdata.definitions import TableDef
-    from clusterdata.validate import SMALL, typed_frame
+    from clusterdata.contrib.definitions import TableDef
+    from clusterdata.contrib.validate import SMALL, typed_frame
 
     cells = TRICKY * 2
     assert len(cells) > SMALL
@@ -289,7 +289,7 @@ def test_the_vectorised_cell_test_agrees_with_the_rule_cell_by_cell(kind, key):
 
 
 def constrained_table():
-    from clusterdata.definitions import TableDef
+    from clusterdata.contrib.definitions import TableDef
 
     fields = [{"name": "code", "type": "string", "constraints": {"required": True, "pattern": "(?!x)[a-z]+", "unique": True}},
               {"name": "year", "type": "integer", "constraints": {"required": True, "minimum": 2000, "maximum": 2010}},

@@ -226,7 +226,7 @@ def test_versioned_loading_keeps_import_light():
 
 # The semantic-version check (`clusterdata release check`) -------------------------------------------------
 
-from clusterdata import release  # noqa: E402
+from clusterdata.contrib import release  # noqa: E402
 
 PATCH, MINOR, MAJOR = (release.next_version(CUR, level) for level in ("patch", "minor", "major"))
 
@@ -319,7 +319,7 @@ def test_every_place_stating_the_version_must_agree(tmp_path):
 def test_the_cli_check_exits_1_with_the_message_on_stderr(tmp_path, monkeypatch, capsys):
     root = checkout_copy(tmp_path)
     change_a_cell(root)
-    monkeypatch.setattr("clusterdata.build.find_root", lambda: root)
+    monkeypatch.setattr("clusterdata.contrib.build.find_root", lambda: root)
     assert main(["release", "check"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith(f"the data changed since the latest release, {CUR} and needs a patch version")

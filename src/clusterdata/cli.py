@@ -128,7 +128,7 @@ def cmd_export(args) -> int:
 def cmd_docs(args) -> int:
     from . import _catalog
     from ._load import load
-    from ._site import render_site
+    from .contrib.dictionary import render_site
 
     if os.path.isdir(args.dest) and os.listdir(args.dest):
         raise FileExistsError(f"{args.dest} is not empty: docs would overwrite what is there; name a new or empty folder")
@@ -160,21 +160,21 @@ def cmd_changes(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from .build import find_root
+    from .contrib.build import find_root
 
     root = find_root()
     if args.action == "check":
-        from .release import check
+        from .contrib.release import check
 
         ok, message = check(root, args.base)
         print(message, file=sys.stdout if ok else sys.stderr)
         return 0 if ok else 1
     if args.action == "record":
-        from .release import record
+        from .contrib.release import record
 
         print(f"recorded {record(root).as_posix()}")
         return 0
-    from .release import bundle
+    from .contrib.release import bundle
 
     folder, archive = bundle(root, Path(args.dest))
     print(f"wrote {folder} and {archive}")
@@ -206,10 +206,10 @@ def cmd_verify(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import BuildError, BuildFailed, build, find_root
-    from .validate import report
+    from .contrib.build import BuildError, BuildFailed, build, find_root
+    from .contrib.validate import report
 
-    from .validate import sources_dir_from_environment
+    from .contrib.validate import sources_dir_from_environment
 
     root = Path(args.root) if args.root else find_root()
     try:
@@ -235,10 +235,10 @@ def cmd_build(args) -> int:
 
 def cmd_validate(args) -> int:
     from ._catalog import unknown_table_message
-    from .build import find_root
-    from .validate import report, validate_package
+    from .contrib.build import find_root
+    from .contrib.validate import report, validate_package
 
-    from .validate import filesystem_problems
+    from .contrib.validate import filesystem_problems
 
     root = Path(args.root) if args.root else find_root()
     refused = filesystem_problems(root)  # links and special files, before any definition is read
@@ -258,7 +258,7 @@ def cmd_validate(args) -> int:
             print(f"{file}: no such file", file=sys.stderr)
             return 1
         overrides[path.stem] = path
-    from .validate import sources_dir_from_environment
+    from .contrib.validate import sources_dir_from_environment
 
     sources_dir = sources_dir_from_environment()
     _, problems = validate_package(root, overrides, sources_dir)

@@ -14,9 +14,9 @@ import json
 import os
 from pathlib import Path
 
-from . import __version__
-from ._model import Contributor, License, Package, Source
-from ._site import drawn_charts, render_site
+from .. import __version__
+from .._model import Contributor, License, Package, Source
+from .dictionary import drawn_charts, render_site
 from .definitions import TableDef, read_package_metadata
 from .validate import ParsedTable, Problem, validate_package
 
@@ -51,7 +51,7 @@ def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> by
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ._load import pandas_dtype
+    from .._load import pandas_dtype
 
     frame = parsed.frame.astype({f.name: pandas_dtype(f) for f in table.described().fields})
     arrow = pa.Table.from_pandas(frame, schema=table.arrow_schema(), preserve_index=False)

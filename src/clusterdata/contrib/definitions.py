@@ -12,10 +12,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._model import MISSING_VALUES, Constraints, DescriptorError, Field, ForeignKey, Source, Table
-from ._types import FIELD_TYPES as TYPES
-from ._site import chart_fields
-from ._safety import printable, table_name_problem
+from .._model import MISSING_VALUES, Constraints, DescriptorError, Field, ForeignKey, Source, Table
+from .._types import FIELD_TYPES as TYPES
+from .dictionary import chart_fields
+from .._safety import printable, table_name_problem
 
 FIELD_TYPES = tuple(TYPES)  # the names of the field types (_types.py has what each means)
 FIELD_KEYS = ("name", "type", "description", "unit", "constraints", "missingValues")

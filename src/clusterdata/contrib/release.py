@@ -15,8 +15,8 @@ import json
 import re
 from pathlib import Path
 
-from . import _diff, _releases
-from ._model import Package
+from .. import _diff, _releases
+from .._model import Package
 
 LEVELS = ("none", "patch", "minor", "major")
 VERSION_FILES = {  # every place that states the version, with the pattern that finds it
@@ -253,8 +253,8 @@ def bundle(root: Path, dest: Path) -> tuple[Path, Path]:
     import shutil
     import zipfile
 
-    from . import __version__
-    from ._export import export
+    from .. import __version__
+    from .._export import export
     from .definitions import read_package_metadata
 
     recorded = root / "releases" / __version__ / "datapackage.json"

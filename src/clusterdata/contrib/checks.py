@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, ClassVar, Literal
 
-from ._annotations import key_text  # the one way a key value is written, shared with annotations()
+from .._annotations import key_text  # the one way a key value is written, shared with annotations()
 
 EPSILON = 1e-9  # floating-point slack on top of each declared tolerance
 

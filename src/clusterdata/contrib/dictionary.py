@@ -13,7 +13,7 @@ import json
 import re
 from html import escape
 
-from ._model import Package, Table
+from .._model import Package, Table
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; line-height: 1.45; }
@@ -222,7 +222,7 @@ def vega_lite_spec(frame, spec: dict, units: dict, noted: list[bool]) -> dict:
                 domain = enc["sort"] if isinstance(enc.get("sort"), list) else list(dict.fromkeys(str(r[field]) for r in rows if r.get(field) is not None))
                 missing = [v for v in domain if v not in CATEGORY_COLOURS]
                 if missing:
-                    raise ValueError(f"chart of {field}: no colour for {', '.join(missing)} (add it to CATEGORY_COLOURS in _site.py)")
+                    raise ValueError(f"chart of {field}: no colour for {', '.join(missing)} (add it to CATEGORY_COLOURS in contrib/dictionary.py)")
                 enc.setdefault("scale", {}).update(domain=domain, range=[CATEGORY_COLOURS[v] for v in domain])
     return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "data": {"values": rows}, **full,
             "config": CHART_CONFIG}
@@ -349,7 +349,7 @@ def table_sources(table: Table, frame) -> str:
 
 def dataset_citation_text(package: Package) -> str:
     """The dataset's citation in words, from the package being built (not the one on disk)."""
-    from ._cite import dataset_text
+    from .._cite import dataset_text
 
     return dataset_text(package, package.version or "")
 

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ._types import FIELD_TYPES
-from ._safety import FORMULA_START, character_name, is_formula, printable
+from .._types import FIELD_TYPES
+from .._safety import FORMULA_START, character_name, is_formula, printable
 from .checks import identity, run_checks
 from .definitions import TableDef, read_definitions_reporting
 
