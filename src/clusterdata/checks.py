@@ -403,6 +403,7 @@ def states(quote: str, value: float) -> bool:
 # lower() agree there), without what SPLIT_DIGIT or READ_AS_ONE would rewrite, without NUL (the marker of a number).
 REWRITTEN = r"[0-9] [0-9Il]\b|[0-9][Il]\b|\x00"
 ASCII_DIGITS = DIGITS.pattern.replace(r"\d", "[0-9]")
+STATED_CHUNK = 1 << 16  # quotes judged at once by surely_stated
 
 
 def surely_stated(quotes, values):
@@ -413,10 +414,14 @@ def surely_stated(quotes, values):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
+    if len(values) > STATED_CHUNK:  # by slices (no copy): the column-wise steps' copies of the quotes stay small
+        return np.concatenate([surely_stated(quotes.slice(start, STATED_CHUNK), values[start:start + STATED_CHUNK])
+                               for start in range(0, len(values), STATED_CHUNK)])
     sure = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
         return sure
-    quotes = (quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes).cast(pa.large_string())
+    quotes = quotes.cast(pa.large_string())
     readable = pc.and_(pc.string_is_ascii(quotes), pc.invert(pc.match_substring_regex(quotes, REWRITTEN))).fill_null(False)
     rows = np.flatnonzero(readable.to_numpy(zero_copy_only=False))
 
