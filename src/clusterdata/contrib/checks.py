@@ -430,6 +430,58 @@ def states(quote: str, value: float) -> bool:
     return close(digit_numbers(quote)) or close(word_numbers(quote))
 
 
+# `states` in Arrow's regular expressions (RE2), exact only on quotes where they read as Python's do: ASCII (\d, \b and
+# lower() agree there), without what SPLIT_DIGIT or READ_AS_ONE would rewrite, without NUL (the marker of a number).
+REWRITTEN = r"[0-9] [0-9Il]\b|[0-9][Il]\b|\x00"
+ASCII_DIGITS = DIGITS.pattern.replace(r"\d", "[0-9]")
+STATED_CHUNK = 1 << 16  # quotes judged at once by surely_stated
+
+
+def surely_stated(quotes, values):
+    """For each quote (an Arrow string array) and value (a float array), True where `states` is surely True, judged
+    column-wise: the numbers in digits pulled out of every quote at once, then the number words of the rest; False
+    where undecided (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
+    if len(values) > STATED_CHUNK:  # by slices (no copy): the column-wise steps' copies of the quotes stay small
+        return np.concatenate([surely_stated(quotes.slice(start, STATED_CHUNK), values[start:start + STATED_CHUNK])
+                               for start in range(0, len(values), STATED_CHUNK)])
+    sure = np.zeros(len(values), dtype=bool)
+    if len(values) == 0:
+        return sure
+    quotes = quotes.cast(pa.large_string())
+    readable = pc.and_(pc.string_is_ascii(quotes), pc.invert(pc.match_substring_regex(quotes, REWRITTEN))).fill_null(False)
+    rows = np.flatnonzero(readable.to_numpy(zero_copy_only=False))
+
+    def close(found, at_rows):  # `states`'s closeness, column-wise: found[i] is a number of the quote at row at_rows[i]
+        value = values[at_rows]
+        tolerance = 1e-6 * np.maximum(1.0, np.abs(value))
+        with np.errstate(all="ignore"):
+            hit = np.logical_or.reduce([np.abs(found * scale - value) <= tolerance for scale in SCALES])
+        sure[at_rows[hit]] = True
+
+    # digits: each number marked by NULs and split out; the parts at odd places of a quote's list are its numbers
+    parts = pc.split_pattern(pc.replace_substring_regex(quotes.take(rows), ASCII_DIGITS, "\x00\\0\x00"), "\x00")
+    flat, parent = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
+    place = np.arange(len(flat)) - parts.offsets.to_numpy()[parent]
+    numbers = np.flatnonzero(place % 2 == 1)
+    found = pc.cast(pc.replace_substring(flat.take(numbers), ",", ""), pa.float64()).to_numpy(zero_copy_only=False)
+    close(found, rows[parent[numbers]])
+    # words, on the quotes the digits did not settle
+    rows = rows[~sure[rows]]
+    lower = pc.utf8_lower(quotes.take(rows))
+    for word, value, _ in WORDS:
+        has = np.flatnonzero(pc.match_substring(lower, word).to_numpy(zero_copy_only=False))
+        if len(has):
+            pattern = rf"(?:^|[^a-z-]){re.escape(word)}(?:[^a-z]|$)"
+            has = has[pc.match_substring_regex(lower.take(has), pattern).to_numpy(zero_copy_only=False)]
+            close(np.full(len(has), value), rows[has])
+    return sure
+
+
 @dataclass(frozen=True, kw_only=True)
 class StatedByQuote(Check):
     """Each `column` value is a number its row's `quote` states (digits, decimal forms, scale words, number
@@ -443,15 +495,18 @@ class StatedByQuote(Check):
     def evaluate(self, view: View) -> Iterator[Finding]:
         column, quote, allow = self.column, self.quote, self.allow
         name = f"stated_by_quote({column})"
-        values, quotes, allowed = view.col(column), view.col(quote), set(allow)
-        stated: dict[tuple[str, float], bool] = {}  # each (quote, value) is read once; a repeated pair is a look-up
-        for p in range(view.n):
-            if values[p] is None or quotes[p] is None:
-                continue
+        import numpy as np
+        import pyarrow as pa
+
+        allowed, series = set(allow), view.frame[quote]
+        present = (view.frame[column].notna() & series.notna()).to_numpy(dtype=bool)
+        values = view.frame[column].to_numpy(dtype="float64", na_value=np.nan)
+        rows = np.flatnonzero(present)
+        sure = np.zeros(view.n, dtype=bool)
+        sure[rows] = surely_stated(pa.Array.from_pandas(series if len(rows) == view.n else series.iloc[rows]), values[rows])  # the rule judges the rest
+        for p in rows if column in view.wanted_columns else np.flatnonzero(present & ~sure):
             value = float(values[p])
-            if (quotes[p], value) not in stated:
-                stated[(quotes[p], value)] = states(quotes[p], value)
-            ok = stated[(quotes[p], value)] or (bool(allowed) and view.key(p) in allowed)
+            ok = bool(sure[p]) or states(series.iat[p], value) or (bool(allowed) and view.key(p) in allowed)
             if view.report(ok, column):
                 yield Finding(ok, name, view.key(p), column, (p,), fmt(value),
                               f"is not a number its {quote} states (as digits, at a scale, or in words): "

@@ -103,7 +103,7 @@ class TableDef:
             if f["type"] != "string" and {"pattern", "minLength", "maxLength"} & c.keys():
                 return False  # text constraints on another type: pandera judges them
             column = frame[f["name"]]
-            given = column.dropna()
+            given = column.dropna() if column.hasnans else column  # dropna copies even a column with nothing to drop
             lengths = given.str.len() if "minLength" in c or "maxLength" in c else None
             # a repeated value is matched once (a pattern may be a slow regex); a unique column's values are distinct
             distinct = given if "pattern" not in c or c.get("unique") or self.primary_key == [f["name"]] else given.drop_duplicates()
