@@ -58,12 +58,12 @@ def test_the_fast_path_agrees_with_the_rule(monkeypatch):
     import numpy as np
     import pyarrow as pa
 
-    from clusterdata.checks import states, surely_stated
+    from clusterdata.contrib.checks import states, surely_stated
 
     pairs = quote_value_pairs()
     rule = np.array([states(q, v) for q, v in pairs])
     fast = surely_stated(pa.array([q for q, _ in pairs]), np.array([v for _, v in pairs]))
     assert [pairs[i] for i in np.flatnonzero(fast & ~rule)] == []
     assert fast.sum() >= 0.8 * rule.sum() and rule.sum() > 1000
-    monkeypatch.setattr("clusterdata.checks.STATED_CHUNK", 1000)  # judged by slices, as a large column is: the same verdicts
+    monkeypatch.setattr("clusterdata.contrib.checks.STATED_CHUNK", 1000)  # judged by slices, as a large column is: the same verdicts
     assert (surely_stated(pa.array([q for q, _ in pairs]), np.array([v for _, v in pairs])) == fast).all()
