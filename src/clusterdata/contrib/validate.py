@@ -448,8 +448,10 @@ def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
     for position in sorted(duplicates):
         values = tuple(parsed.cell(position, c) for c in key)
         text = ";".join(f"{c}={printable(v)}" for c, v in zip(key, values))
-        others = [parsed.lines[p] for p in groups[values] if p != position]
-        also = ", ".join(map(str, others[:10])) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
+        group = groups[values]  # the first ten other lines and a count: one group of 5,000 stays linear
+        others = [parsed.lines[p] for p in group[:11] if p != position][:10]
+        more = len(group) - 1 - len(others)
+        also = ", ".join(map(str, others)) + (f" and {more} more" if more else "")
         problems.append(Problem(parsed.file, parsed.lines[position], None, None,
                                 f"duplicate key {text}: the key ({', '.join(key)}) must be unique (also on line {also})"))
     return problems
