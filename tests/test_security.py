@@ -457,3 +457,25 @@ def test_libreoffice_runs_no_formula_from_the_workbook(exported, tmp_path):
     column, description = header.index("column"), header.index("description")
     described = {row[column]: row[description] for row in workbook["metadata"].iter_rows(values_only=True) if row[0] == "statistics"}
     assert described["comparator"].startswith("= as stated;")
+
+
+@pytest.mark.parametrize("length, bom", [(4_000_000, False), (200_000, True)])
+def test_a_cell_longer_than_the_csv_modules_limit_is_one_message(length, bom, repo_copy, capsys, monkeypatch):
+    # 4,000,000 characters straddle the Arrow reader's blocks, and a byte-order mark sends the file to the csv
+    # module anyway: both reach the csv module, whose default limit (131,072 characters) raised a traceback.
+    path = repo_copy / "data/raw/ict_top_exporters.csv"
+    text = path.read_text(encoding="utf-8").replace("Hongfujin Precision,", "A" * length + ",", 1)
+    path.write_bytes(b"\xef\xbb\xbf" * bom + text.encode("utf-8"))
+    before = snapshot(repo_copy)
+    monkeypatch.chdir(repo_copy)
+    assert main(["validate"]) == 1
+    shown = "A" * 80 + f"... ({length} characters)"
+    expected = ["data/raw/ict_top_exporters.csv:1: starts with a byte-order mark (BOM): save it as UTF-8 without BOM"] * bom + [
+        f'data/raw/ict_top_exporters.csv:2: column "firm": value "{shown}" is {length} characters long: '
+        "a text cell holds at most 10000 (a definition may declare maxLength)"]
+    n = len(expected)
+    assert capsys.readouterr().err.splitlines() == [f"data/raw/ict_top_exporters.csv: {n} problem{'s' * (n > 1)}",
+                                                    *(f"  {e}" for e in expected), f"{n} problem{'s' * (n > 1)} in 1 file"]
+    assert snapshot(repo_copy) == before
+    import csv
+    assert csv.field_size_limit() == 131072  # the process's limit is left as it was

@@ -9,6 +9,7 @@ Three layers, all run by `clusterdata validate` and by every build:
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 import functools
 import os
 import math
@@ -212,7 +213,7 @@ def file_problems(path: Path, table: TableDef, shown: str) -> tuple[list[Problem
                 byte = chunk[error.start : error.start + 1].hex()
                 return problems + [Problem(shown, line, None, None, f"is not UTF-8 (byte 0x{byte}): save the file as UTF-8")], None
             line += chunk.count(b"\n")
-    with open(path, encoding="utf-8-sig", newline="") as f:
+    with any_cell_size(path), open(path, encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
     if header != table.columns:
         kept = len(header)
@@ -337,12 +338,23 @@ def blank_rows(raw):
     return blank
 
 
+@contextmanager
+def any_cell_size(path: Path):
+    """The csv module reads a cell as long as the file (its default stops at 131,072 characters with an error):
+    a cell too long for its column is then reported by the rule on text length, as one message."""
+    previous = csv.field_size_limit(max(path.stat().st_size + 1, 131072))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
     """The cells as strings through the csv module, with each malformed line reported."""
     import pandas as pd
 
     problems, rows, lines = [], [], []
-    with open(path, encoding="utf-8-sig" if skip_bom else "utf-8", newline="") as f:
+    with any_cell_size(path), open(path, encoding="utf-8-sig" if skip_bom else "utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader)
         end = reader.line_num
