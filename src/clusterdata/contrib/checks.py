@@ -121,6 +121,11 @@ class Check:
     def evaluate(self, view: View) -> Iterator[Finding]:
         raise NotImplementedError
 
+    def selectors(self) -> dict[str, dict]:
+        """The parameters that pick one row by its cells (`row`, `total_row`): each must match a row of the
+        table, or the check checks nothing and no one notices."""
+        return {}
+
 
 @dataclass(frozen=True, kw_only=True)
 class SumsTo(Check):
@@ -141,6 +146,9 @@ class SumsTo(Check):
     comparison: Literal["=", "<="] = "="
     aggregate: Literal["sum", "mean"] = "sum"
     tolerance: float = 0.0
+
+    def selectors(self) -> dict[str, dict]:
+        return {"total_row": self.total_row} if self.total_row is not None else {}
 
     def evaluate(self, view: View) -> Iterator[Finding]:
         column, group_by, where, tolerance = self.column, self.group_by, self.where, self.tolerance
@@ -366,6 +374,9 @@ class RanksFirst(Check):
     group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
     order: Literal["largest", "smallest"] = "largest"
 
+    def selectors(self) -> dict[str, dict]:
+        return {"row": self.row}
+
     def evaluate(self, view: View) -> Iterator[Finding]:
         column, row, order = self.column, self.row, self.order
         name = f"ranks_first({column})"
@@ -570,6 +581,18 @@ def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
     for declared in table.checks:
         check = make_check(declared)
         found.extend(replace(f, check=check.name) if check.name else f for f in check.evaluate(view))
+    return found
+
+
+def unmatched_selectors(frame, table) -> list[tuple[int, str, str, dict]]:
+    """(number of the [[checks]] entry, its kind, parameter, selector) for each row selector that matches no row."""
+    view = View(frame, table, ())
+    found = []
+    for number, declared in enumerate(table.checks, 1):
+        check = make_check(declared)
+        for parameter, match in check.selectors().items():
+            if not rows_matching(view, range(view.n), match):
+                found.append((number, check.kind, parameter, match))
     return found
 
 

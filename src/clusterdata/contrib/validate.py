@@ -9,6 +9,7 @@ Three layers, all run by `clusterdata validate` and by every build:
 from __future__ import annotations
 
 import csv
+import json
 from contextlib import contextmanager
 import functools
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from .._types import FIELD_TYPES
 from .._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import identity, run_checks
+from .checks import identity, run_checks, unmatched_selectors
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
@@ -501,10 +502,13 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None, e
     errata = (errata_index if errata_index is not None else errata_by_table(annotations)).get(table.name, {})
     # Agreeing findings are needed only where an erratum names a check (one that names none is never stale)
     found = run_checks(parsed.frame, table, {column for _, column, check in errata if check})
+    problems = [Problem(f"schemas/{table.name}.toml", None, None, None,
+                        f"[[checks]] {number} ({kind}): {parameter} = {{{', '.join(f'{c} = {json.dumps(v)}' for c, v in match.items())}}} "
+                        f"matches no row of {parsed.file}: the check would check nothing (correct the selector)", "cross-check")
+                for number, kind, parameter, match in unmatched_selectors(parsed.frame, table)]
     on_cell: dict[tuple[str, str], tuple[int, str]] = {}  # (row key, column) -> (line, check) of its first erratum
     for (k, col, c), (at, _) in errata.items():
         on_cell.setdefault((k, col), (at, c))
-    problems = []
     for d in found:
         if d.ok:
             continue
