@@ -88,6 +88,8 @@ class Source:
 
 @dataclass(frozen=True)
 class License:
+    """A licence of the package: its SPDX name, title and web address."""
+
     name: str | None = None
     title: str | None = None
     path: str | None = None
@@ -102,6 +104,8 @@ class License:
 
 @dataclass(frozen=True)
 class Contributor:
+    """Who made the package, and their roles."""
+
     title: str
     roles: tuple[str, ...] | None = None
 
