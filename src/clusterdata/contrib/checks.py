@@ -29,6 +29,7 @@ EPSILON = 1e-9  # floating-point slack on top of each declared tolerance
 
 # What a parameter names, for the definition reader: one column, columns (a list, or a table's keys), a template's columns.
 COLUMN, COLUMNS, TEMPLATE = {"names": "column"}, {"names": "columns"}, {"names": "template"}
+NUMBER = {"names": "column", "numeric": True}  # a column the check computes with: a field of a numeric type
 
 
 @dataclass(frozen=True)
@@ -137,10 +138,10 @@ class SumsTo(Check):
     """
     kind: ClassVar[str] = "sums_to"
     checked: ClassVar[str] = "column"
-    column: str = field(metadata=COLUMN)
+    column: str = field(metadata=NUMBER)
     group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
     total: float | None = None
-    total_column: str | None = field(default=None, metadata=COLUMN)
+    total_column: str | None = field(default=None, metadata=NUMBER)
     total_row: dict[str, Any] | None = field(default=None, metadata=COLUMNS)
     where: dict[str, list] | None = field(default=None, metadata=COLUMNS)
     comparison: Literal["=", "<="] = "="
@@ -190,10 +191,10 @@ class ShareOfCount(Check):
     """Each share is 100 x count / denominator: the group's `denominator_column`, or the sum of `count` in the group."""
     kind: ClassVar[str] = "share_of_count"
     checked: ClassVar[str] = "share"
-    share: str = field(metadata=COLUMN)
-    count: str = field(metadata=COLUMN)
+    share: str = field(metadata=NUMBER)
+    count: str = field(metadata=NUMBER)
     group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
-    denominator_column: str | None = field(default=None, metadata=COLUMN)
+    denominator_column: str | None = field(default=None, metadata=NUMBER)
     tolerance: float = 0.0
 
     def evaluate(self, view: View) -> Iterator[Finding]:
@@ -224,9 +225,9 @@ class GrowthMatchesLevels(Check):
     """Each growth rate is 100 x (level / previous level - 1), where the previous row is `step` earlier in `order_by`."""
     kind: ClassVar[str] = "growth_matches_levels"
     checked: ClassVar[str] = "growth"
-    level: str = field(metadata=COLUMN)
-    growth: str = field(metadata=COLUMN)
-    order_by: str = field(metadata=COLUMN)
+    level: str = field(metadata=NUMBER)
+    growth: str = field(metadata=NUMBER)
+    order_by: str = field(metadata=NUMBER)
     step: float = 1
     tolerance: float = 0.0
 
@@ -265,8 +266,8 @@ class ShareOfRemainder(Check):
     """
     kind: ClassVar[str] = "share_of_remainder"
     checked: ClassVar[str] = "share"
-    share: str = field(metadata=COLUMN)
-    part: str = field(metadata=COLUMN)
+    share: str = field(metadata=NUMBER)
+    part: str = field(metadata=NUMBER)
     excluded: dict[str, Any] = field(metadata=COLUMNS)
     group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
 
@@ -323,7 +324,7 @@ class NumberedInOrder(Check):
     """`column` numbers the rows of each group 1, 2, 3, ... in the order of the file."""
     kind: ClassVar[str] = "numbered_in_order"
     checked: ClassVar[str] = "column"
-    column: str = field(metadata=COLUMN)
+    column: str = field(metadata=NUMBER)
     group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
 
     def evaluate(self, view: View) -> Iterator[Finding]:
@@ -347,8 +348,8 @@ class InOrder(Check):
     """`first` is at most `second` in every row (a period's start and end)."""
     kind: ClassVar[str] = "in_order"
     checked: ClassVar[str] = "second"
-    first: str = field(metadata=COLUMN)
-    second: str = field(metadata=COLUMN)
+    first: str = field(metadata=NUMBER)
+    second: str = field(metadata=NUMBER)
 
     def evaluate(self, view: View) -> Iterator[Finding]:
         first, second = self.first, self.second
@@ -369,7 +370,7 @@ class RanksFirst(Check):
     smallest): what a text's superlative states ("China's largest ICT exporter", "a record in 2004")."""
     kind: ClassVar[str] = "ranks_first"
     checked: ClassVar[str] = "column"
-    column: str = field(metadata=COLUMN)
+    column: str = field(metadata=NUMBER)
     row: dict[str, Any] = field(metadata=COLUMNS)
     group_by: tuple[str, ...] = field(default=(), metadata=COLUMNS)
     order: Literal["largest", "smallest"] = "largest"
@@ -499,7 +500,7 @@ class StatedByQuote(Check):
     words, OCR digit readings); `allow` lists the keys reviewed as stated otherwise (say why in `why`)."""
     kind: ClassVar[str] = "stated_by_quote"
     checked: ClassVar[str] = "column"
-    column: str = field(metadata=COLUMN)
+    column: str = field(metadata=NUMBER)
     quote: str = field(metadata=COLUMN)
     allow: tuple[str, ...] = ()
 

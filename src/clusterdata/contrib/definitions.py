@@ -283,6 +283,12 @@ def check_declaration(path: Path, table: TableDef, declared: dict, number: int =
     for key, names in named.items():
         if names == "column" and declared[key] not in table.columns:
             raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {key} = {declared[key]!r} is not a field")
+    for p in own:
+        if p.metadata.get("numeric") and p.name in declared:
+            kind_of = table.field(declared[p.name]).get("type")
+            if not (kind_of in TYPES and TYPES[kind_of].numeric):
+                raise DefinitionError(f"{path}: [[checks]] {number} ({kind}): {p.name} = {declared[p.name]!r} is a {kind_of} "
+                                      "field: the check computes with it, so it must be a number or an integer")
     for key, names in named.items():
         for column in re.findall(r"{(\w+)}", declared[key]) if names == "template" else ():
             if column not in table.columns:
