@@ -504,7 +504,7 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None, e
     found = run_checks(parsed.frame, table, {column for _, column, check in errata if check})
     problems = [Problem(f"schemas/{table.name}.toml", None, None, None,
                         f"[[checks]] {number} ({kind}): {parameter} = {{{', '.join(f'{c} = {json.dumps(v)}' for c, v in match.items())}}} "
-                        f"matches no row of {parsed.file}: the check would check nothing (correct the selector)", "cross-check")
+                        f"matches no row of {parsed.file}: the check would check nothing (correct the selector, or the cells of the row it names)", "cross-check")
                 for number, kind, parameter, match in unmatched_selectors(parsed.frame, table)]
     on_cell: dict[tuple[str, str], tuple[int, str]] = {}  # (row key, column) -> (line, check) of its first erratum
     for (k, col, c), (at, _) in errata.items():
