@@ -93,6 +93,25 @@ def test_load_imports_neither_pandera_nor_frictionless():
     assert loaded == ["pandas"]
 
 
+@pytest.mark.parametrize("data, digest", [  # the test vectors of FIPS 180-2, and a file's bytes against hashlib's OpenSSL
+    (b"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    (b"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    ((REPO / "data/parquet/statistics.parquet").read_bytes(), None),
+])
+def test_the_sha256_load_checks_is_sha256(data, digest):
+    import hashlib
+
+    from clusterdata._catalog import sha256_hex
+
+    assert sha256_hex(data) == (digest or hashlib.sha256(data).hexdigest())
+
+
+def test_load_leaves_openssl_unloaded():
+    """The first load hashes its files without hashlib's OpenSSL module (about 3 ms to load on this kind of machine)."""
+    loaded = run_python("import sys, clusterdata; clusterdata.load('pinghu_output', backend='arrow'); print(*[m for m in ('_hashlib', 'unicodedata') if m in sys.modules])")
+    assert loaded == []
+
+
 def test_a_corrupted_file_is_refused(tmp_path, monkeypatch):
     """load() checks each file's sha256 against datapackage.json and names the file when they differ."""
     import shutil

@@ -135,3 +135,11 @@ def test_the_scan_finds_a_descriptor_read(tmp_path):
                       'e = resource(name).get("title", "")\nf = res["path"]\n', encoding="utf-8")
     assert sorted(descriptor_reads(sample)) == ["sample.py:1: fields", "sample.py:1: schema", "sample.py:2: constraints",
                                                 "sample.py:4: title", "sample.py:5: path"]
+
+
+def test_a_model_object_shows_as_a_dataclass_does():
+    """_Shown's one __repr__ writes what dataclasses' generated one would."""
+    from clusterdata._model import Contributor, Source
+
+    assert repr(Source("Ning (2009)", path="https://example.org/x")) == "Source(title='Ning (2009)', path='https://example.org/x', rights=None)"
+    assert repr(Contributor("clusterdata", ("creator",))) == "Contributor(title='clusterdata', roles=('creator',))"

@@ -11,7 +11,7 @@ What a field type means lives in _types.py. Standard library only: `import clust
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass, field as dataclass_field, fields
 
 from ._types import FIELD_TYPES, FieldType
 
@@ -66,12 +66,22 @@ def _objects(d: dict, key: str, where: str, required: bool = False) -> list[tupl
 _KIND_NOUNS = {str: "text", bool: "true or false", int: "a whole number", float: "a number", list: "a list", dict: "an object"}
 
 
+class _Shown:
+    """The one __repr__ of the model's classes, as dataclasses would write it: the decorator then compiles one method
+    fewer per class (compiling them is most of the cost of importing this module, which every load pays)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__qualname__}({', '.join(f'{f.name}={getattr(self, f.name)!r}' for f in fields(self))})"
+
+
 def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
-@dataclass(frozen=True)
-class Source:
+@dataclass(frozen=True, repr=False)
+class Source(_Shown):
     """A work the data is transcribed from: its citation, web address and reuse terms."""
 
     title: str
@@ -86,8 +96,8 @@ class Source:
         return _drop_none({"title": self.title, "path": self.path, "rights": self.rights})
 
 
-@dataclass(frozen=True)
-class License:
+@dataclass(frozen=True, repr=False)
+class License(_Shown):
     """A licence of the package: its SPDX name, title and web address."""
 
     name: str | None = None
@@ -102,8 +112,8 @@ class License:
         return _drop_none({"name": self.name, "title": self.title, "path": self.path})
 
 
-@dataclass(frozen=True)
-class Contributor:
+@dataclass(frozen=True, repr=False)
+class Contributor(_Shown):
     """Who made the package, and their roles."""
 
     title: str
@@ -123,8 +133,8 @@ CONSTRAINTS = {"required": ("required", bool), "unique": ("unique", bool), "mini
                "minLength": ("min_length", int), "maxLength": ("max_length", int)}
 
 
-@dataclass(frozen=True)
-class Constraints:
+@dataclass(frozen=True, repr=False)
+class Constraints(_Shown):
     """A field's Table Schema constraints; None where the descriptor gives none (absent from to_descriptor)."""
 
     required: bool | None = None
@@ -158,8 +168,8 @@ class Constraints:
         return out
 
 
-@dataclass(frozen=True)
-class Field:
+@dataclass(frozen=True, repr=False)
+class Field(_Shown):
     """One column: name, type (a key of _types.FIELD_TYPES), description, unit (a row of `units`), constraints."""
 
     name: str
@@ -207,8 +217,8 @@ class Field:
         return {k: v for k, v in self.to_descriptor().items() if k not in ("name", "type")}
 
 
-@dataclass(frozen=True)
-class ForeignKey:
+@dataclass(frozen=True, repr=False)
+class ForeignKey(_Shown):
     """Columns of this table whose values are a key of `table` (its columns `reference`)."""
 
     fields: tuple[str, ...]
@@ -225,8 +235,8 @@ class ForeignKey:
         return {"fields": list(self.fields), "reference": {"resource": self.table, "fields": list(self.reference)}}
 
 
-@dataclass(frozen=True)
-class Table:
+@dataclass(frozen=True, repr=False)
+class Table(_Shown):
     """One table (a Data Package resource): what it holds, where it comes from, its file and its columns."""
 
     name: str
@@ -332,8 +342,8 @@ class Table:
         return out
 
 
-@dataclass(frozen=True)
-class Package:
+@dataclass(frozen=True, repr=False)
+class Package(_Shown):
     """The whole package: its title, version, licences, sources, and its tables in catalog order."""
 
     name: str

@@ -7,7 +7,6 @@ side (validate, build) use these, so each rule lives in one place.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # Names become file names (NAME.parquet, NAME.csv, NAME.html), xlsx sheet names (at most 31 characters)
 # and SQL identifiers: a lowercase ASCII identifier that no output uses for something else.
@@ -46,6 +45,8 @@ def neutralised(text: str) -> str:
 
 def character_name(char: str) -> str:
     """U+200B (ZERO WIDTH SPACE): how messages name a character."""
+    import unicodedata  # here, not at the top: only messages need it
+
     return f"U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})"
 
 
