@@ -84,14 +84,42 @@ def scratch_tree(tmp_path_factory, built_fixture):
 
 
 @pytest.fixture
-def scratch(scratch_tree, built_fixture):
+def scratch(scratch_tree, built_fixture, monkeypatch, read_tables):
     """The built fixture for a test that edits a file or two in place and builds (the malformed corpus).
 
     No copy per test: afterwards every file is put back as the built fixture has it (an edited one
-    rewritten, an added one removed), so that no test sees another's edit.
+    rewritten, an added one removed), so that no test sees another's edit. Validation reads only the
+    CSVs the test changed (see `remembered_read`); every other step of it runs on every table.
     """
+    from clusterdata.contrib import validate
+
+    monkeypatch.setattr(validate, "read_table_csv", remembered_read(validate.read_table_csv, read_tables))
     yield scratch_tree
     restore(scratch_tree, built_fixture)
+
+
+@pytest.fixture(scope="session")
+def read_tables() -> dict:
+    """This worker's memory of validate.read_table_csv (see `remembered_read`)."""
+    return {}
+
+
+def remembered_read(read_table_csv, memory: dict):
+    """validate.read_table_csv, done once for each CSV's bytes, shown name and table definition (all it reads).
+
+    A case of the corpora edits one or two files of the fixture: the other tables' CSVs, unchanged, are
+    not parsed again (their parsing is 70% of a validation). Each call gets its own copy of the frames and
+    of the problems, so that a step that changed them in place could not carry that into another case.
+    """
+    import copy
+
+    def read(path: Path, table, shown: str):
+        key = (str(path), shown, path.read_bytes(), repr(table))
+        if key not in memory:
+            memory[key] = read_table_csv(path, table, shown)
+        return copy.deepcopy(memory[key])
+
+    return read
 
 
 def restore(root: Path, pristine: Path) -> None:

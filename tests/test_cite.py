@@ -25,36 +25,74 @@ Cited: \nocite{*}
 DATASET_KEY = f"clusterdata_{clusterdata.__version__.replace('.', '_')}"  # the dataset's BibTeX key names its version
 
 
-def compile_latex(folder, bib: str, style: str) -> tuple[str, str]:
-    """pdflatex, bibtex, pdflatex on a document citing every entry of `bib`; returns the .bbl and bibtex's log."""
+SPECIALS = r"R&D 50% $1 #1 a_b {x} ~ ^ back\slash"
+SPECIAL_ENTRY = bibtex(Reference("test_key", "dataset", ("Org & Co",), SPECIALS, "2020", container=SPECIALS, note=SPECIALS))
+# Every bibliography the tests compile: (its .bib, its style), by a name that is also its folder.
+JOBS = {**{f"{name}-{style}": (clusterdata.cite(name).bibtex, style) for name in NAMES for style in STYLES},
+        **{f"all-{style}": (clusterdata.cite(*NAMES).bibtex, style) for style in STYLES},
+        "specials-plain": (SPECIAL_ENTRY + "\n", "plain")}
+
+
+def run(command: list[str], folder) -> None:
+    result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, (command, str(folder), result.stdout[-3000:])
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> dict[str, tuple[str, str]]:
+    """Each job of JOBS through pdflatex, bibtex, pdflatex on DOCUMENT (citing every entry); its .bbl and bibtex's log.
+
+    The passes are those of one document per job, shared where their work is the same: the first pdflatex
+    (which writes only the .aux: \\citation{*}, the style, refs) runs once per style and its .aux serves every
+    job of that style; bibtex runs for each job in its own folder; the second pdflatex, which typesets the
+    .bbl, runs once over every job's .bbl in turn (each \\input as \\bibliography{refs} inputs it).
+    """
     if not (shutil.which("pdflatex") and shutil.which("bibtex")):
         pytest.skip("pdflatex and bibtex are not installed (.ci/run installs texlive-latex-base and texlive-binaries)")
-    (folder / "refs.bib").write_text(bib, encoding="utf-8")
-    (folder / "doc.tex").write_text(DOCUMENT % style, encoding="utf-8")
-    latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
-    for command in (latex, ["bibtex", "doc"], latex):
-        result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, (command, result.stdout[-3000:])
-    log = (folder / "doc.log").read_text(errors="replace")
+    latex = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error"]
+    root = tmp_path_factory.mktemp("latex")
+    for style in STYLES:
+        (root / f"first-{style}").mkdir()
+        (root / f"first-{style}" / "doc.tex").write_text(DOCUMENT % style, encoding="utf-8")
+        run([*latex, "doc.tex"], root / f"first-{style}")
+    found = {}
+    for job, (bib, style) in JOBS.items():
+        folder = root / job
+        folder.mkdir()
+        shutil.copy(root / f"first-{style}" / "doc.aux", folder)
+        (folder / "refs.bib").write_text(bib, encoding="utf-8")
+        run(["bibtex", "doc"], folder)
+        found[job] = ((folder / "doc.bbl").read_text(), (folder / "doc.blg").read_text())
+    body = "".join(f"\\input{{{job}/doc.bbl}}\n" for job in JOBS)
+    (root / "second.tex").write_text("\\documentclass{article}\n\\usepackage{url}\n\\begin{document}\nCited: "
+                                     + body + "\\end{document}\n", encoding="utf-8")
+    run([*latex, "second.tex"], root)
+    log = (root / "second.log").read_text(errors="replace")
     assert not re.search(r"^! ", log, re.M), log[-3000:]
-    blg = (folder / "doc.blg").read_text()
+    typeset = log.replace("\n", "")  # TeX breaks its log's lines at 79 characters
+    assert [job for job in JOBS if f"(./{job}/doc.bbl" not in typeset] == []  # every .bbl was read
+    assert (root / "second.pdf").stat().st_size > 1000
+    return found
+
+
+def compile_latex(compiled, job: str) -> tuple[str, str]:
+    """The job's .bbl and bibtex's log, which holds no error and no warning."""
+    bbl, blg = compiled[job]
     assert "error message" not in blg and "Repeated entry" not in blg and "Warning--" not in blg, blg
-    assert (folder / "doc.pdf").stat().st_size > 1000
-    return (folder / "doc.bbl").read_text(), blg
+    return bbl, blg
 
 
 @pytest.mark.parametrize("style", STYLES)
 @pytest.mark.parametrize("name", NAMES)
-def test_every_tables_bibtex_compiles(tmp_path, name, style):
-    bbl, _ = compile_latex(tmp_path, clusterdata.cite(name).bibtex, style)
+def test_every_tables_bibtex_compiles(compiled, name, style):
+    bbl, _ = compile_latex(compiled, f"{name}-{style}")
     assert bbl.count(r"\bibitem") == len(re.findall(r"^@", clusterdata.cite(name).bibtex, re.M))
     assert "{The clusterdata contributors}" in bbl and "contributors, T" not in bbl
 
 
 @pytest.mark.parametrize("style", STYLES)
-def test_all_tables_cited_together_give_each_entry_once(tmp_path, style):
-    bib = clusterdata.cite(*NAMES).bibtex
-    bbl, _ = compile_latex(tmp_path, bib, style)
+def test_all_tables_cited_together_give_each_entry_once(compiled, style):
+    bbl, _ = compile_latex(compiled, f"all-{style}")
     keys = re.findall(r"\\bibitem(?:\[[^\]]*\])?\{(\w+)\}", bbl)
     assert sorted(keys) == sorted(["huang_yang_pinghu", "ning_2009_ict", "ross_capacity_cooperation",
                                    "economist_2023_hefei", "saxenian_2010_smes", DATASET_KEY])
@@ -67,11 +105,8 @@ def test_all_tables_cited_together_give_each_entry_once(tmp_path, style):
         assert "Ning, L. (2009)." in flat and "[{The Economist}, 2023]" in flat
 
 
-def test_every_latex_special_character_is_escaped(tmp_path):
-    specials = r"R&D 50% $1 #1 a_b {x} ~ ^ back\slash"
-    ref = Reference("test_key", "dataset", ("Org & Co",), specials, "2020", container=specials, note=specials)
-    entry = bibtex(ref)
-    assert entry == (
+def test_every_latex_special_character_is_escaped(compiled):
+    assert SPECIAL_ENTRY == (
         "@misc{test_key,\n"
         r"  author = {{Org \& Co}}," "\n"
         r"  title = {{R\&D 50\% \$1 \#1 a\_b \textbraceleft{}x\textbraceright{} \textasciitilde{} \textasciicircum{} back\textbackslash{}slash}}," "\n"
@@ -79,7 +114,7 @@ def test_every_latex_special_character_is_escaped(tmp_path):
         r"  howpublished = {R\&D 50\% \$1 \#1 a\_b \textbraceleft{}x\textbraceright{} \textasciitilde{} \textasciicircum{} back\textbackslash{}slash}," "\n"
         r"  note = {R\&D 50\% \$1 \#1 a\_b \textbraceleft{}x\textbraceright{} \textasciitilde{} \textasciicircum{} back\textbackslash{}slash}" "\n"
         "}")
-    bbl, _ = compile_latex(tmp_path, entry + "\n", "plain")
+    bbl, _ = compile_latex(compiled, "specials-plain")
     assert r"R\&D 50\% \$1" in " ".join(bbl.split())
 
 

@@ -184,7 +184,7 @@ def test_every_annotation_is_a_note_on_the_cells_it_concerns(workbook):
     assert notes[("pinghu_output", 7, 5)].startswith("[source_inconsistency] Printed 21.9;")
 
 
-def test_csv_for_excel_starts_with_a_byte_order_mark_and_validates(tmp_path, capsys):
+def test_csv_for_excel_starts_with_a_byte_order_mark_and_validates(tmp_path, capsys, monkeypatch):
     from test_frictionless import frictionless_validate
 
     assert main(["export", str(tmp_path / "excel"), "--format", "csv", "--bom"]) == 0
@@ -194,7 +194,7 @@ def test_csv_for_excel_starts_with_a_byte_order_mark_and_validates(tmp_path, cap
     notes = pd.read_csv(tmp_path / "excel" / "annotations.csv", encoding="utf-8-sig", keep_default_na=False)
     assert notes["note"].tolist() == clusterdata.load("annotations")["note"].tolist()
     assert notes["note"].str.contains("亿").any()
-    frictionless_validate(tmp_path / "excel")
+    frictionless_validate(tmp_path / "excel", monkeypatch)
     capsys.readouterr()
     assert main(["export", str(tmp_path / "other"), "--format", "xlsx", "--bom"]) == 2
     assert capsys.readouterr().err == "clusterdata: --bom is for --format csv (a byte-order mark for Excel), not xlsx\n"

@@ -13,24 +13,35 @@ from clusterdata._export import FORMATS
 from conftest import REPO
 
 
-def frictionless_validate(folder: Path) -> None:
-    """`frictionless validate datapackage.json` in `folder`, with no flags, as the README tells a user to run it."""
-    result = subprocess.run([str(Path(sys.executable).with_name("frictionless")), "validate", "datapackage.json"],
-                            cwd=folder, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+def frictionless_validate(folder: Path, monkeypatch=None) -> None:
+    """`frictionless validate datapackage.json` in `folder`, with no flags, as the README tells a user to run it:
+    every resource valid. Given `monkeypatch`, the same command runs in this process (its console entry point,
+    through Typer's test runner: the same output, without starting Python and importing frictionless again)."""
+    if monkeypatch is None:
+        result = subprocess.run([str(Path(sys.executable).with_name("frictionless")), "validate", "datapackage.json"],
+                                cwd=folder, capture_output=True, text=True)
+        code, stdout, other = result.returncode, result.stdout, result.stderr
+    else:
+        from frictionless.console import console
+        from typer.testing import CliRunner
+
+        monkeypatch.chdir(folder)
+        ran = CliRunner().invoke(console, ["validate", "datapackage.json"])
+        code, stdout, other = ran.exit_code, ran.stdout, f"{ran.stderr}{ran.exception!r}"
+    assert code == 0, stdout[-3000:] + other[-2000:]
     resources = json.loads((folder / "datapackage.json").read_text())["resources"]
-    assert result.stdout.count(" VALID ") == len(resources) and "INVALID" not in result.stdout
+    assert stdout.count(" VALID ") == len(resources) and "INVALID" not in stdout
 
 
 def test_frictionless_validates_the_package():
-    frictionless_validate(REPO)
+    frictionless_validate(REPO)  # the command itself, in a process of its own
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_frictionless_validates_every_export(exported, fmt):
+def test_frictionless_validates_every_export(exported, fmt, monkeypatch):
     if fmt == "xlsx":
         pytest.importorskip("openpyxl", reason="xlsx export needs the `export` extra")
-    frictionless_validate(exported(fmt))
+    frictionless_validate(exported(fmt), monkeypatch)
 
 
 def test_frictionless_reads_each_xlsx_sheet_as_its_table(exported):

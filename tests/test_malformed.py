@@ -4,8 +4,9 @@ expected messages and leave data/parquet and datapackage.json untouched.
 A case folder holds the contributed file and expected.txt. A file named after a table replaces that
 table's CSV; NAME.append.csv is appended to data/raw/NAME.csv, and "{+1}" in expected.txt stands for
 the first appended line's number. Each case edits its file in the one built fixture of the worker
-(`scratch`, which puts it back afterwards) and builds in this process; the first case also runs
-`clusterdata validate` as a user does, in a process of its own.
+(`scratch`, which puts it back afterwards) and builds in this process, parsing again only the CSVs it
+changed; the first case also runs `clusterdata validate` as a user does, in a process of its own, which
+validates everything afresh.
 """
 
 import shutil

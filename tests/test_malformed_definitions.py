@@ -4,8 +4,8 @@ none added, without a traceback, leaving data/parquet and datapackage.json untou
 
 A case folder holds case.toml, a list of [[edit]] (file, old, new: the first occurrence of old is
 replaced), and expected.txt, one message a line. Each case edits the one built fixture of the worker
-(`scratch`, which puts it back afterwards) and builds in this process; one case runs
-`clusterdata validate` as a user does, in a process of its own.
+(`scratch`, which puts it back afterwards) and builds in this process, parsing again only the CSVs whose
+file or definition it changed; one case runs `clusterdata validate` as a user does, in a process of its own.
 """
 
 import shutil

@@ -412,43 +412,50 @@ def soffice() -> str:
     return found
 
 
-def reopened_by_libreoffice(path, tmp_path):
-    """`path` opened by LibreOffice Calc and saved as xlsx: what a spreadsheet made of it (formulas stay formulas)."""
+PLANTED = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture(scope="module")
+def reopened(exported, tmp_path_factory):
+    """The CSV export of annotations with a formula planted in a note (as if it got past validation), and the
+    workbook export, each opened by LibreOffice Calc and saved as xlsx (formulas stay formulas), by file stem.
+    One LibreOffice run converts both: starting it is most of its time."""
     import subprocess
 
     import openpyxl
 
-    out = tmp_path / "libreoffice"
-    profile = tmp_path / "profile"  # its own profile: no clash with another LibreOffice running
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(out), str(path)], check=True, capture_output=True, timeout=180)
-    return openpyxl.load_workbook(out / (path.stem + ".xlsx"))
-
-
-def test_libreoffice_runs_no_formula_from_the_csv_export(tmp_path, monkeypatch):
     from clusterdata import _export
 
+    folder = tmp_path_factory.mktemp("libreoffice")
     real = _export.text_frame
-    planted = '=HYPERLINK("http://x","y")'
 
     def with_formula(name):
         frame = real(name)
         if name == "annotations":
             frame["note"] = frame["note"].astype("string")
-            frame.loc[0, "note"] = planted
+            frame.loc[0, "note"] = PLANTED
         return frame
 
-    monkeypatch.setattr(_export, "text_frame", with_formula)
-    export(str(tmp_path / "csv"), "csv")
-    sheet = reopened_by_libreoffice(tmp_path / "csv" / "annotations.csv", tmp_path).active
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_export, "text_frame", with_formula)
+        export(str(folder / "csv"), "csv")
+    shutil.copy(exported("xlsx") / "clusterdata.xlsx", folder)  # LibreOffice may leave a lock file beside what it opens
+    opened = [folder / "csv" / "annotations.csv", folder / "clusterdata.xlsx"]
+    out, profile = folder / "reopened", folder / "profile"  # its own profile: no clash with another LibreOffice running
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), *map(str, opened)], check=True, capture_output=True, timeout=180)
+    return {path.stem: openpyxl.load_workbook(out / (path.stem + ".xlsx")) for path in opened}
+
+
+def test_libreoffice_runs_no_formula_from_the_csv_export(reopened):
+    sheet = reopened["annotations"].active
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
-    assert sheet["E2"].value == "'" + planted
+    assert sheet["E2"].value == "'" + PLANTED
 
 
-def test_libreoffice_runs_no_formula_from_the_workbook(exported, tmp_path):
-    shutil.copy(exported("xlsx") / "clusterdata.xlsx", tmp_path)  # LibreOffice may leave a lock file beside what it opens
-    workbook = reopened_by_libreoffice(tmp_path / "clusterdata.xlsx", tmp_path)
+def test_libreoffice_runs_no_formula_from_the_workbook(reopened):
+    workbook = reopened["clusterdata"]
     # LibreOffice saves a boolean cell as the formula =TRUE() or =FALSE(): those are its, not ours
     formulas = [f"{s.title}!{c.coordinate}: {c.value}" for s in workbook for row in s.iter_rows() for c in row
                 if c.data_type == "f" and c.value not in ("=TRUE()", "=FALSE()")]
