@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .._model import MISSING_VALUES, Constraints, DescriptorError, Field, ForeignKey, Source, Table
@@ -46,13 +46,18 @@ class TableDef:
         return next(f for f in self.fields if f["name"] == name)
 
     def described(self, sources: tuple[Source, ...] = (), hash: str | None = None) -> Table:
-        """The table as datapackage.json describes it: the reading side's model, built from this (checked) definition."""
-        return Table(name=self.name, title=self.title, description=self.description, path=f"data/parquet/{self.name}.parquet",
-                     fields=tuple(Field.from_descriptor(f, f"field {f.get('name')!r}") for f in self.fields),
-                     primary_key=tuple(self.primary_key),
-                     foreign_keys=tuple(ForeignKey.from_descriptor(fk, f"[[foreign_keys]] {n}") for n, fk in enumerate(self.foreign_keys, 1)),
-                     missing_values=MISSING_VALUES, sources=tuple(sources), location=self.location or None,
-                     source_notes=tuple(self.source_notes), chart=self.chart or None, hash=hash)
+        """The table as datapackage.json describes it: the reading side's model, built from this (checked) definition
+        once (a definition is not changed once read), then given its sources and file hash."""
+        table = self.__dict__.get("_described")
+        if table is None:
+            table = self.__dict__["_described"] = Table(
+                name=self.name, title=self.title, description=self.description, path=f"data/parquet/{self.name}.parquet",
+                fields=tuple(Field.from_descriptor(f, f"field {f.get('name')!r}") for f in self.fields),
+                primary_key=tuple(self.primary_key),
+                foreign_keys=tuple(ForeignKey.from_descriptor(fk, f"[[foreign_keys]] {n}") for n, fk in enumerate(self.foreign_keys, 1)),
+                missing_values=MISSING_VALUES, location=self.location or None,
+                source_notes=tuple(self.source_notes), chart=self.chart or None)
+        return table if not sources and hash is None else replace(table, sources=tuple(sources), hash=hash)
 
     def table_schema(self) -> dict:
         """The Frictionless Table Schema (v2) of the table."""

@@ -22,12 +22,13 @@ from pathlib import Path
 
 from .._types import FIELD_TYPES
 from .._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import identity, run_checks, unmatched_selectors
+from .checks import View, identity, run_checks, unmatched_selectors
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 LONGEST_MARKER = max(map(len, MISSING_MARKERS))
 SMALL = 32  # rows: a column this short is judged cell by cell by parse_cell, without the vectorised fast test
+SMALL_TABLE = 1000  # rows: a table this short is read as Python lists where a pandas selection would cost more
 INTEGER = re.compile(FIELD_TYPES["integer"].syntax)
 NUMBER = re.compile(FIELD_TYPES["number"].syntax)  # as printed: no exponent, no infinity
 SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
@@ -501,11 +502,12 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None, e
     table = parsed.table
     errata = (errata_index if errata_index is not None else errata_by_table(annotations)).get(table.name, {})
     # Agreeing findings are needed only where an erratum names a check (one that names none is never stale)
-    found = run_checks(parsed.frame, table, {column for _, column, check in errata if check})
+    view = View(parsed.frame, table, {column for _, column, check in errata if check})  # each column read once for both
+    found = run_checks(parsed.frame, table, view=view)
     problems = [Problem(f"schemas/{table.name}.toml", None, None, None,
                         f"[[checks]] {number} ({kind}): {parameter} = {{{', '.join(f'{c} = {json.dumps(v)}' for c, v in match.items())}}} "
                         f"matches no row of {parsed.file}: the check would check nothing (correct the selector, or the cells of the row it names)", "cross-check")
-                for number, kind, parameter, match in unmatched_selectors(parsed.frame, table)]
+                for number, kind, parameter, match in unmatched_selectors(parsed.frame, table, view)]
     on_cell: dict[tuple[str, str], tuple[int, str]] = {}  # (row key, column) -> (line, check) of its first erratum
     for (k, col, c), (at, _) in errata.items():
         on_cell.setdefault((k, col), (at, c))
@@ -707,8 +709,9 @@ def existing_keys(rows: list[dict], parsed: dict[str, ParsedTable], definitions)
         if len(columns) != length:
             continue  # not a row key of the table: annotation_target_problems says so
         raw = parsed[name].raw
-        candidates = raw.loc[raw[columns[0]].isin({k[0] for k in keys}).to_numpy(), columns]
-        present[(name, length)] = set(candidates.itertuples(index=False, name=None)) & keys
+        if len(raw) > SMALL_TABLE:  # the rows whose first key cell is named, found at once, then only those read
+            raw = raw.loc[raw[columns[0]].isin({k[0] for k in keys}).to_numpy(), columns]
+        present[(name, length)] = set(zip(*(raw[c].tolist() for c in columns))) & keys
     return present
 
 
