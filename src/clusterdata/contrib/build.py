@@ -50,10 +50,14 @@ def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> by
     """The Parquet bytes of one table: typed columns, enums dictionary-encoded, zstd, no timestamps."""
     import pyarrow as pa
     import pyarrow.parquet as pq
+    from pandas.api.types import pandas_dtype as resolved
 
     from .._load import pandas_dtype
 
-    frame = parsed.frame.astype({f.name: pandas_dtype(f) for f in table.described().fields})
+    # only the columns whose type differs are converted (astype copies every column it is given, even to its own type)
+    wanted = {f.name: resolved(pandas_dtype(f)) for f in table.described().fields}
+    changed = {name: kind for name, kind in wanted.items() if parsed.frame[name].dtype != kind}
+    frame = parsed.frame.astype(changed) if changed else parsed.frame
     arrow = pa.Table.from_pandas(frame, schema=table.arrow_schema(), preserve_index=False)
     metadata = dict(arrow.schema.metadata or {})
     metadata[b"clusterdata"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True).encode()
