@@ -393,10 +393,11 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         rules = {"key": name in table.primary_key, "enum": "enum" in constraints,
                  "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
-        empty = (text == "").to_numpy(dtype=bool)
+        cells = text.tolist() if len(text) <= SMALL else None  # a few cells: judged as Python strings
+        empty = (text == "").to_numpy(dtype=bool) if cells is None else np.array([cell == "" for cell in cells], dtype=bool)
         empty_is_value = "" not in field.get("missingValues", [""])
-        if len(text) <= SMALL:  # a few cells: the rule itself is cheaper than the vectorised tests' fixed costs
-            ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in text.tolist()], dtype=bool)
+        if cells is not None:  # the rule itself is cheaper than the vectorised tests' fixed costs
+            ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in cells], dtype=bool)
         elif field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
             size, first, last, unusual = cell_bytes(text.array.__arrow_array__())
             PRINTABLE, MARKER_START, FORMULA_BYTE = byte_tables()
@@ -430,11 +431,12 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
-    """The pandera schema's failures as Problems (cells already reported as unparsable are left out)."""
-    import pandera.pandas as pa
-
+    """The pandera schema's failures as Problems (cells already reported as unparsable are left out).
+    pandera (0.4 s to import) is imported only for a frame the quick test does not pass."""
     if parsed.frame.empty or parsed.table.constraints_hold(parsed.frame):  # then pandera would find nothing
         return []
+    import pandera.pandas as pa
+
     try:
         parsed.table.pandera_schema(check_types=False).validate(parsed.frame, lazy=True)  # typed_frame made the types
         return []
