@@ -9,6 +9,7 @@ pyarrow version does not rewrite the data, and `--check` compares content, not w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -50,13 +51,12 @@ def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> by
     """The Parquet bytes of one table: typed columns, enums dictionary-encoded, zstd, no timestamps."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    from pandas.api.types import pandas_dtype as resolved
 
     from .._load import pandas_dtype
 
     # only the columns whose type differs are converted (astype copies every column it is given, even to its own type)
-    wanted = {f.name: resolved(pandas_dtype(f)) for f in table.described().fields}
-    changed = {name: kind for name, kind in wanted.items() if parsed.frame[name].dtype != kind}
+    wanted = {f.name: resolved_dtype(pandas_dtype(f)) for f in table.described().fields}
+    changed = {name: wanted[name] for name, kind in zip(parsed.frame.columns, parsed.frame.dtypes) if kind != wanted[name]}
     frame = parsed.frame.astype(changed) if changed else parsed.frame
     arrow = pa.Table.from_pandas(frame, schema=table.arrow_schema(), preserve_index=False)
     metadata = dict(arrow.schema.metadata or {})
@@ -64,6 +64,14 @@ def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> by
     sink = pa.BufferOutputStream()
     pq.write_table(arrow.replace_schema_metadata(metadata), sink, compression="zstd")
     return sink.getvalue().to_pybytes()
+
+
+@functools.cache
+def resolved_dtype(name):
+    """The pandas dtype object of a dtype or its name ("Int64"), looked up once per name."""
+    from pandas.api.types import pandas_dtype
+
+    return pandas_dtype(name)
 
 
 def same_content(a: bytes, b: bytes) -> bool:

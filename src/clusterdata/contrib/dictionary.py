@@ -146,7 +146,7 @@ def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
             else:
                 row_refs.setdefault(i, []).append(m["number"])
     body, at = [], {c: list(frame.columns).index(c) for c in filters}
-    for i, row in enumerate(frame.astype(object).itertuples(index=False, name=None)):  # plain tuples: no class made per table
+    for i, row in enumerate(frame.astype(object).to_numpy().tolist()):  # the cells as Python objects, row by row, at once
         data = "".join(f' data-{c}="{escape(str(row[at[c]]), quote=True)}"' for c in filters)
         cells = []
         for k, (column, value) in enumerate(zip(frame.columns, row)):
