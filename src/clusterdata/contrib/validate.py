@@ -427,7 +427,9 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         values = text if keep.all() else text.where(keep)  # all kept: no copy of the column
         columns[name] = FIELD_TYPES[field["type"]].convert(values)
     found.sort(key=lambda item: item[:2])
-    return pd.DataFrame(columns), [problem for _, _, problem in found]
+    # from the arrays, not the Series: no index to align, and no copy of a column
+    frame = pd.DataFrame({name: getattr(values, "array", values) for name, values in columns.items()}, copy=False)
+    return frame, [problem for _, _, problem in found]
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
