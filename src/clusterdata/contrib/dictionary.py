@@ -91,7 +91,9 @@ def cell_text(value) -> tuple[str, str]:
     """(class, HTML) of one value: numbers as stored, right-aligned; a missing value says so."""
     import pandas as pd
 
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if isinstance(value, str):  # most cells: text is never missing here
+        return "", breakable(escape(str(value)))
+    if value is None or pd.isna(value):
         return "empty", "empty"
     if isinstance(value, float):  # the shortest exact digits, never an exponent (9600000, not 9.6e+06)
         import numpy
@@ -135,9 +137,10 @@ def ref(number: int, first: set) -> str:
 def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
     """All rows; a cell (or row, or column) that a note names is marked and links to the note."""
     first: set[int] = set()
-    column_refs = {c: [m["number"] for m in marks if m["rows"] is None and m["column"] == c] for c in frame.columns}
+    columns = list(frame.columns)  # once: each pass over a pandas Index of text goes through Arrow
+    column_refs = {c: [m["number"] for m in marks if m["rows"] is None and m["column"] == c] for c in columns}
     head = "".join(f'<th{" class=noted" if column_refs[c] else ""}>{breakable(escape(str(c)))}'
-                   f'{"".join(ref(n, first) for n in column_refs[c])}</th>' for c in frame.columns)
+                   f'{"".join(ref(n, first) for n in column_refs[c])}</th>' for c in columns)
     cell_refs, row_refs = {}, {}
     for m in marks:
         for i in m["rows"] or []:
@@ -145,11 +148,11 @@ def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
                 cell_refs.setdefault((i, m["column"]), []).append(m["number"])
             else:
                 row_refs.setdefault(i, []).append(m["number"])
-    body, at = [], {c: list(frame.columns).index(c) for c in filters}
+    body, at = [], {c: columns.index(c) for c in filters}
     for i, row in enumerate(frame.astype(object).to_numpy().tolist()):  # the cells as Python objects, row by row, at once
         data = "".join(f' data-{c}="{escape(str(row[at[c]]), quote=True)}"' for c in filters)
         cells = []
-        for k, (column, value) in enumerate(zip(frame.columns, row)):
+        for k, (column, value) in enumerate(zip(columns, row)):
             kind, html = cell_text(value)
             numbers = cell_refs.get((i, column), []) + (row_refs.get(i, []) if k == 0 else [])
             classes = " ".join(x for x in (kind, "noted" if cell_refs.get((i, column)) else "", "quote" if column == "quote" else "") if x)
