@@ -813,12 +813,15 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
                                     f"has no definition: add schemas/{printable(csv_path.stem)}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
     unchecked: set[str] = set()  # tables whose cells break their rules: cross-checked once those are fixed
+    raw_shown = shown_path(raw_dir, root)
     for name, table in definitions.items():
         path = overrides.get(name, raw_dir / f"{name}.csv")
         if not path.is_file():
             problems.append(Problem(shown_path(path, root), None, None, None, f"is missing: schemas/{name}.toml defines table {name}"))
             continue
-        table_parsed, table_problems = read_table_csv(path, table, shown_path(path, root))
+        # a file of data/raw is no link (refused above): it is named from its folder, resolved once for all tables
+        shown = shown_path(path, root) if name in overrides else str(Path(raw_shown) / path.name)
+        table_parsed, table_problems = read_table_csv(path, table, shown)
         problems += table_problems
         if table_parsed is not None:
             parsed[name] = table_parsed
