@@ -120,7 +120,7 @@ def numbered_notes(frame, notes) -> list[dict]:
             for pair in note.row_key.split(";"):
                 column, value = pair.split("=", 1)
                 if column not in texts:
-                    texts[column] = [str(v) for v in frame[column].astype(object)]
+                    texts[column] = [str(v) for v in frame[column].tolist()]
                 match = [m and v == value for m, v in zip(match, texts[column])]
             rows = [i for i, m in enumerate(match) if m]
         out.append({"number": number, "note": note, "rows": rows, "column": note.column_name or None})
@@ -149,7 +149,7 @@ def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
             else:
                 row_refs.setdefault(i, []).append(m["number"])
     body, at = [], {c: columns.index(c) for c in filters}
-    for i, row in enumerate(frame.astype(object).to_numpy().tolist()):  # the cells as Python objects, row by row, at once
+    for i, row in enumerate(zip(*(frame[c].tolist() for c in columns))):  # the cells as Python objects (as astype(object))
         data = "".join(f' data-{c}="{escape(str(row[at[c]]), quote=True)}"' for c in filters)
         cells = []
         for k, (column, value) in enumerate(zip(columns, row)):
