@@ -331,6 +331,8 @@ def blank_rows(raw):
     Each column is stripped only on the rows still blank in the columns before it."""
     import numpy as np
 
+    if len(raw) <= SMALL and len(raw.columns) and all("!" <= cell[:1] <= "~" for cell in raw[raw.columns[0]].tolist()):
+        return np.zeros(len(raw), dtype=bool)  # a few rows, each beginning with a visible ASCII character: none is blank
     blank = np.ones(len(raw), dtype=bool)
     for column in raw.columns:
         candidates = blank.nonzero()[0]
