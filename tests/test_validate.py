@@ -325,6 +325,28 @@ def test_the_quick_constraint_test_fails_every_frame_pandera_fails(changed):
     assert not table.constraints_hold(frame)
 
 
+@pytest.mark.parametrize("years, shares, holds", [
+    ([2000, 2001, 2002], [None, None, None], True),  # no value given: a minimum and maximum have nothing to refuse
+    ([2000, 2001, 2001], [1.0, 2.0, 3.0], False),  # a repeated key of one column
+    ([2000, None, None], [1.0, 2.0, 3.0], False),  # missing twice is repeated too, for pandera's key check
+    ([2000, 2001, 2002], [1.0, None, 100.5], False)])
+def test_the_quick_constraint_test_agrees_with_pandera_on_a_one_column_key(years, shares, holds):
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from clusterdata.contrib.definitions import TableDef
+
+    table = TableDef("t", "T", "", [{"name": "year", "type": "integer"},
+                                    {"name": "share_pct", "type": "number", "constraints": {"minimum": 0, "maximum": 100}}], ["year"])
+    frame = pd.DataFrame({"year": pd.array(years, dtype="Int64"), "share_pct": pd.array(shares, dtype="float64")})
+    try:
+        table.pandera_schema(check_types=False).validate(frame, lazy=True)
+        passed = True
+    except pa.errors.SchemaErrors:
+        passed = False
+    assert (passed, table.constraints_hold(frame)) == (holds, holds)
+
+
 def test_the_quick_constraint_test_passes_a_frame_pandera_passes():
     table, frame = constrained_table(), constrained_frame()
     table.pandera_schema(check_types=False).validate(frame, lazy=True)

@@ -11,6 +11,7 @@ What a field type means lives in _types.py. Standard library only: `import clust
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field as dataclass_field, fields
 
 from ._types import FIELD_TYPES, FieldType
@@ -366,10 +367,15 @@ class Package(_Shown):
 
     def table(self, name: str) -> Table | None:
         """The table of that name (looked up, never used as a path), None if there is none."""
+        return self._by_name.get(name)
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Table]:
+        """The tables by name, made on the first look-up (the first of a name, should one appear twice)."""
+        found: dict[str, Table] = {}
         for candidate in self.tables:
-            if candidate.name == name:
-                return candidate
-        return None
+            found.setdefault(candidate.name, candidate)
+        return found
 
     @classmethod
     def from_descriptor(cls, d: dict, where: str = "datapackage.json") -> Package:

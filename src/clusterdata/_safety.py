@@ -57,5 +57,7 @@ def visible(char: str) -> bool:
 def printable(text: str, limit: int = 80) -> str:
     """A cell as a message shows it: invisible and control characters as \\uXXXX, at most `limit` characters,
     so that a message never carries more of a file than the one cell, nor anything a terminal would obey."""
+    if len(text) <= limit and text.isprintable():  # every character visible (the space is printable): as it is
+        return text
     shown = "".join(c if visible(c) else f"\\u{ord(c):04x}" for c in text[:limit])
     return shown if len(text) <= limit else f"{shown}... ({len(text)} characters)"

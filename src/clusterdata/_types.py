@@ -16,7 +16,7 @@ from dataclasses import dataclass
 def _to_integer(values):
     import pandas as pd
 
-    return pd.array(values.astype("Int64")) if len(values) else pd.array([], dtype="Int64")  # Arrow's cast for Arrow text
+    return values.astype("Int64").array if len(values) else pd.array([], dtype="Int64")  # Arrow's cast for Arrow text
 
 
 def _to_number(values):

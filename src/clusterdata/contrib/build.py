@@ -9,6 +9,7 @@ pyarrow version does not rewrite the data, and `--check` compares content, not w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -53,13 +54,24 @@ def render_parquet(parsed: ParsedTable, table: TableDef, provenance: dict) -> by
 
     from .._load import pandas_dtype
 
-    frame = parsed.frame.astype({f.name: pandas_dtype(f) for f in table.described().fields})
+    # only the columns whose type differs are converted (astype copies every column it is given, even to its own type)
+    wanted = {f.name: resolved_dtype(pandas_dtype(f)) for f in table.described().fields}
+    changed = {name: wanted[name] for name, kind in zip(parsed.frame.columns, parsed.frame.dtypes) if kind != wanted[name]}
+    frame = parsed.frame.astype(changed) if changed else parsed.frame
     arrow = pa.Table.from_pandas(frame, schema=table.arrow_schema(), preserve_index=False)
     metadata = dict(arrow.schema.metadata or {})
     metadata[b"clusterdata"] = json.dumps(provenance, ensure_ascii=False, sort_keys=True).encode()
     sink = pa.BufferOutputStream()
     pq.write_table(arrow.replace_schema_metadata(metadata), sink, compression="zstd")
     return sink.getvalue().to_pybytes()
+
+
+@functools.cache
+def resolved_dtype(name):
+    """The pandas dtype object of a dtype or its name ("Int64"), looked up once per name."""
+    from pandas.api.types import pandas_dtype
+
+    return pandas_dtype(name)
 
 
 def same_content(a: bytes, b: bytes) -> bool:

@@ -53,9 +53,10 @@ class View:
         self._columns: dict[str, list] = {}
 
     def col(self, name: str) -> list:
-        if name not in self._columns:
-            series = self.frame[name]
-            self._columns[name] = series.astype(object).where(series.notna(), None).tolist()
+        if name not in self._columns:  # NA and NaN (a missing cell of each dtype) become None
+            from pandas import NA
+
+            self._columns[name] = [None if v is NA or v != v else v for v in self.frame[name].tolist()]
         return self._columns[name]
 
     def key(self, position: int, columns=None) -> str:
@@ -574,10 +575,11 @@ def make_check(declared: dict) -> Check:
     return KINDS[declared["kind"]](**values)
 
 
-def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
+def run_checks(frame, table, wanted_columns=None, view: View | None = None) -> list[Finding]:
     """The disagreements the table's declared checks find, and the agreements on `wanted_columns`
-    (all columns when None: the columns that annotations say hold a source inconsistency)."""
-    view = View(frame, table, wanted_columns if wanted_columns is not None else table.columns)
+    (all columns when None: the columns that annotations say hold a source inconsistency).
+    `view`, if given, is the frame's View (with its wanted columns), shared with unmatched_selectors."""
+    view = view or View(frame, table, wanted_columns if wanted_columns is not None else table.columns)
     found = []
     for declared in table.checks:
         check = make_check(declared)
@@ -585,9 +587,10 @@ def run_checks(frame, table, wanted_columns=None) -> list[Finding]:
     return found
 
 
-def unmatched_selectors(frame, table) -> list[tuple[int, str, str, dict]]:
-    """(number of the [[checks]] entry, its kind, parameter, selector) for each row selector that matches no row."""
-    view = View(frame, table, ())
+def unmatched_selectors(frame, table, view: View | None = None) -> list[tuple[int, str, str, dict]]:
+    """(number of the [[checks]] entry, its kind, parameter, selector) for each row selector that matches no row
+    (`view`: the frame's View, if one was made already)."""
+    view = view or View(frame, table, ())
     found = []
     for number, declared in enumerate(table.checks, 1):
         check = make_check(declared)

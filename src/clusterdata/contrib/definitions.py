@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .._model import MISSING_VALUES, Constraints, DescriptorError, Field, ForeignKey, Source, Table
@@ -46,13 +46,18 @@ class TableDef:
         return next(f for f in self.fields if f["name"] == name)
 
     def described(self, sources: tuple[Source, ...] = (), hash: str | None = None) -> Table:
-        """The table as datapackage.json describes it: the reading side's model, built from this (checked) definition."""
-        return Table(name=self.name, title=self.title, description=self.description, path=f"data/parquet/{self.name}.parquet",
-                     fields=tuple(Field.from_descriptor(f, f"field {f.get('name')!r}") for f in self.fields),
-                     primary_key=tuple(self.primary_key),
-                     foreign_keys=tuple(ForeignKey.from_descriptor(fk, f"[[foreign_keys]] {n}") for n, fk in enumerate(self.foreign_keys, 1)),
-                     missing_values=MISSING_VALUES, sources=tuple(sources), location=self.location or None,
-                     source_notes=tuple(self.source_notes), chart=self.chart or None, hash=hash)
+        """The table as datapackage.json describes it: the reading side's model, built from this (checked) definition
+        once (a definition is not changed once read), then given its sources and file hash."""
+        table = self.__dict__.get("_described")
+        if table is None:
+            table = self.__dict__["_described"] = Table(
+                name=self.name, title=self.title, description=self.description, path=f"data/parquet/{self.name}.parquet",
+                fields=tuple(Field.from_descriptor(f, f"field {f.get('name')!r}") for f in self.fields),
+                primary_key=tuple(self.primary_key),
+                foreign_keys=tuple(ForeignKey.from_descriptor(fk, f"[[foreign_keys]] {n}") for n, fk in enumerate(self.foreign_keys, 1)),
+                missing_values=MISSING_VALUES, location=self.location or None,
+                source_notes=tuple(self.source_notes), chart=self.chart or None)
+        return table if not sources and hash is None else replace(table, sources=tuple(sources), hash=hash)
 
     def table_schema(self) -> dict:
         """The Frictionless Table Schema (v2) of the table."""
@@ -103,19 +108,25 @@ class TableDef:
             if f["type"] != "string" and {"pattern", "minLength", "maxLength"} & c.keys():
                 return False  # text constraints on another type: pandera judges them
             column = frame[f["name"]]
-            given = column.dropna() if column.hasnans else column  # dropna copies even a column with nothing to drop
+            present = column.count()  # the values given (a reduction: cheaper than a mask on a short column)
+            if ((c.get("required") and present != len(column))
+                    or (c.get("unique") and not column.is_unique)
+                    or ("minimum" in c and present and not column.min() >= c["minimum"])  # min and max skip missing values
+                    or ("maximum" in c and present and not column.max() <= c["maximum"])):
+                return False
+            if not {"enum", "pattern", "minLength", "maxLength"} & c.keys():
+                continue
+            given = column.dropna() if present != len(column) else column  # dropna copies even a column with nothing to drop
             lengths = given.str.len() if "minLength" in c or "maxLength" in c else None
             # a repeated value is matched once (a pattern may be a slow regex); a unique column's values are distinct
             distinct = given if "pattern" not in c or c.get("unique") or self.primary_key == [f["name"]] else given.drop_duplicates()
-            if ((c.get("required") and len(given) != len(column))
-                    or (c.get("unique") and column.duplicated().any())
-                    or ("minimum" in c and not (given >= c["minimum"]).all())
-                    or ("maximum" in c and not (given <= c["maximum"]).all())
-                    or ("enum" in c and not given.isin(c["enum"]).all())
+            if (("enum" in c and not given.isin(c["enum"]).all())
                     or ("pattern" in c and not distinct.str.match(f"(?:{c['pattern']})\\Z").all())
                     or ("minLength" in c and not (lengths >= c["minLength"]).all())
                     or ("maxLength" in c and not (lengths <= c["maxLength"]).all())):
                 return False
+        if len(self.primary_key) == 1:  # is_unique counts repeated missing values, as duplicated does
+            return frame[self.primary_key[0]].is_unique
         return not (self.primary_key and frame.duplicated(self.primary_key).any())
 
     def arrow_schema(self):

@@ -91,7 +91,9 @@ def cell_text(value) -> tuple[str, str]:
     """(class, HTML) of one value: numbers as stored, right-aligned; a missing value says so."""
     import pandas as pd
 
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if isinstance(value, str):  # most cells: text is never missing here
+        return "", breakable(escape(str(value)))
+    if value is None or pd.isna(value):
         return "empty", "empty"
     if isinstance(value, float):  # the shortest exact digits, never an exponent (9600000, not 9.6e+06)
         import numpy
@@ -108,15 +110,18 @@ def breakable(html: str) -> str:
 
 
 def numbered_notes(frame, notes) -> list[dict]:
-    """The table's annotations numbered from 1, each with the rows its row_key names (None: all rows) and its column."""
-    out = []
-    for number, note in enumerate(notes.itertuples(index=False), start=1):
+    """The table's annotations (rows of annotations, as named tuples) numbered from 1, each with the rows its
+    row_key names (None: all rows) and its column."""
+    out, texts = [], {}  # texts: a key column's cells as text, made once for all the notes
+    for number, note in enumerate(notes, start=1):
         rows = None
         if note.row_key:
             match = [True] * len(frame)
             for pair in note.row_key.split(";"):
                 column, value = pair.split("=", 1)
-                match = [m and str(v) == value for m, v in zip(match, frame[column].astype(object))]
+                if column not in texts:
+                    texts[column] = [str(v) for v in frame[column].tolist()]
+                match = [m and v == value for m, v in zip(match, texts[column])]
             rows = [i for i, m in enumerate(match) if m]
         out.append({"number": number, "note": note, "rows": rows, "column": note.column_name or None})
     return out
@@ -132,9 +137,10 @@ def ref(number: int, first: set) -> str:
 def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
     """All rows; a cell (or row, or column) that a note names is marked and links to the note."""
     first: set[int] = set()
-    column_refs = {c: [m["number"] for m in marks if m["rows"] is None and m["column"] == c] for c in frame.columns}
+    columns = list(frame.columns)  # once: each pass over a pandas Index of text goes through Arrow
+    column_refs = {c: [m["number"] for m in marks if m["rows"] is None and m["column"] == c] for c in columns}
     head = "".join(f'<th{" class=noted" if column_refs[c] else ""}>{breakable(escape(str(c)))}'
-                   f'{"".join(ref(n, first) for n in column_refs[c])}</th>' for c in frame.columns)
+                   f'{"".join(ref(n, first) for n in column_refs[c])}</th>' for c in columns)
     cell_refs, row_refs = {}, {}
     for m in marks:
         for i in m["rows"] or []:
@@ -142,11 +148,11 @@ def rows_table(frame, marks: list[dict], filters: tuple = ()) -> str:
                 cell_refs.setdefault((i, m["column"]), []).append(m["number"])
             else:
                 row_refs.setdefault(i, []).append(m["number"])
-    body = []
-    for i, row in enumerate(frame.astype(object).itertuples(index=False)):
-        data = "".join(f' data-{c}="{escape(str(getattr(row, c)), quote=True)}"' for c in filters)
+    body, at = [], {c: columns.index(c) for c in filters}
+    for i, row in enumerate(zip(*(frame[c].tolist() for c in columns))):  # the cells as Python objects (as astype(object))
+        data = "".join(f' data-{c}="{escape(str(row[at[c]]), quote=True)}"' for c in filters)
         cells = []
-        for k, (column, value) in enumerate(zip(frame.columns, row)):
+        for k, (column, value) in enumerate(zip(columns, row)):
             kind, html = cell_text(value)
             numbers = cell_refs.get((i, column), []) + (row_refs.get(i, []) if k == 0 else [])
             classes = " ".join(x for x in (kind, "noted" if cell_refs.get((i, column)) else "", "quote" if column == "quote" else "") if x)
@@ -284,7 +290,7 @@ def chart_fields(spec: dict) -> list[str]:
 
 
 def table_page(table: Table, frame, notes, unit_labels: dict, drawn: dict[str, str] | None = None) -> str:
-    """One table's page; `notes` are the table's own rows of annotations."""
+    """One table's page; `notes` are the table's own rows of annotations (named tuples, in their order)."""
     name = table.name
     units = {column: unit_labels[unit] for column, unit in table.units.items()}
     marks = numbered_notes(frame, notes)
@@ -464,11 +470,11 @@ def render_site(package: Package, frames: dict, drawn: dict[str, str] | None = N
     `drawn` holds the charts already drawn (drawn_charts), reused where their input is unchanged."""
     pages = {"index.html": index_page(package, frames, frames["sources"])}
     unit_labels = dict(zip(frames["units"]["unit"], frames["units"]["label"]))
-    notes = frames["annotations"]
-    by_table = dict(tuple(notes.groupby("table_name", sort=False)))  # once, not a pass over every note per table
+    by_table: dict[str, list] = {}  # each table's notes, from one pass over all of them (not a frame per table)
+    for note in frames["annotations"].itertuples(index=False):
+        by_table.setdefault(note.table_name, []).append(note)
     for table in package.tables:
-        own = by_table.get(table.name, notes.iloc[:0])
-        pages[f"{table.name}.html"] = table_page(table, frames[table.name], own, unit_labels, drawn)
+        pages[f"{table.name}.html"] = table_page(table, frames[table.name], by_table.get(table.name, []), unit_labels, drawn)
     pages["style.css"] = STYLE.lstrip()
     pages["croissant.json"] = json.dumps(croissant(package, unit_labels), indent=1, ensure_ascii=False) + "\n"
     return {path: text.encode("utf-8") for path, text in pages.items()}

@@ -22,12 +22,13 @@ from pathlib import Path
 
 from .._types import FIELD_TYPES
 from .._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import identity, run_checks, unmatched_selectors
+from .checks import View, identity, run_checks, unmatched_selectors
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
 LONGEST_MARKER = max(map(len, MISSING_MARKERS))
 SMALL = 32  # rows: a column this short is judged cell by cell by parse_cell, without the vectorised fast test
+SMALL_TABLE = 1000  # rows: a table this short is read as Python lists where a pandas selection would cost more
 INTEGER = re.compile(FIELD_TYPES["integer"].syntax)
 NUMBER = re.compile(FIELD_TYPES["number"].syntax)  # as printed: no exponent, no infinity
 SCIENTIFIC = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
@@ -330,6 +331,8 @@ def blank_rows(raw):
     Each column is stripped only on the rows still blank in the columns before it."""
     import numpy as np
 
+    if len(raw) <= SMALL and len(raw.columns) and all("!" <= cell[:1] <= "~" for cell in raw[raw.columns[0]].tolist()):
+        return np.zeros(len(raw), dtype=bool)  # a few rows, each beginning with a visible ASCII character: none is blank
     blank = np.ones(len(raw), dtype=bool)
     for column in raw.columns:
         candidates = blank.nonzero()[0]
@@ -392,10 +395,11 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         rules = {"key": name in table.primary_key, "enum": "enum" in constraints,
                  "limit": None if "maxLength" in constraints else TEXT_LIMIT}
         text = raw[name]
-        empty = (text == "").to_numpy(dtype=bool)
+        cells = text.tolist() if len(text) <= SMALL else None  # a few cells: judged as Python strings
+        empty = (text == "").to_numpy(dtype=bool) if cells is None else np.array([cell == "" for cell in cells], dtype=bool)
         empty_is_value = "" not in field.get("missingValues", [""])
-        if len(text) <= SMALL:  # a few cells: the rule itself is cheaper than the vectorised tests' fixed costs
-            ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in text.tolist()], dtype=bool)
+        if cells is not None:  # the rule itself is cheaper than the vectorised tests' fixed costs
+            ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in cells], dtype=bool)
         elif field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
             size, first, last, unusual = cell_bytes(text.array.__arrow_array__())
             PRINTABLE, MARKER_START, FORMULA_BYTE = byte_tables()
@@ -425,15 +429,18 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
         values = text if keep.all() else text.where(keep)  # all kept: no copy of the column
         columns[name] = FIELD_TYPES[field["type"]].convert(values)
     found.sort(key=lambda item: item[:2])
-    return pd.DataFrame(columns), [problem for _, _, problem in found]
+    # from the arrays, not the Series: no index to align, and no copy of a column
+    frame = pd.DataFrame({name: getattr(values, "array", values) for name, values in columns.items()}, copy=False)
+    return frame, [problem for _, _, problem in found]
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
-    """The pandera schema's failures as Problems (cells already reported as unparsable are left out)."""
-    import pandera.pandas as pa
-
+    """The pandera schema's failures as Problems (cells already reported as unparsable are left out).
+    pandera (0.4 s to import) is imported only for a frame the quick test does not pass."""
     if parsed.frame.empty or parsed.table.constraints_hold(parsed.frame):  # then pandera would find nothing
         return []
+    import pandera.pandas as pa
+
     try:
         parsed.table.pandera_schema(check_types=False).validate(parsed.frame, lazy=True)  # typed_frame made the types
         return []
@@ -501,11 +508,12 @@ def cross_check_problems(parsed: ParsedTable, annotations: ParsedTable | None, e
     table = parsed.table
     errata = (errata_index if errata_index is not None else errata_by_table(annotations)).get(table.name, {})
     # Agreeing findings are needed only where an erratum names a check (one that names none is never stale)
-    found = run_checks(parsed.frame, table, {column for _, column, check in errata if check})
+    view = View(parsed.frame, table, {column for _, column, check in errata if check})  # each column read once for both
+    found = run_checks(parsed.frame, table, view=view)
     problems = [Problem(f"schemas/{table.name}.toml", None, None, None,
                         f"[[checks]] {number} ({kind}): {parameter} = {{{', '.join(f'{c} = {json.dumps(v)}' for c, v in match.items())}}} "
                         f"matches no row of {parsed.file}: the check would check nothing (correct the selector, or the cells of the row it names)", "cross-check")
-                for number, kind, parameter, match in unmatched_selectors(parsed.frame, table)]
+                for number, kind, parameter, match in unmatched_selectors(parsed.frame, table, view)]
     on_cell: dict[tuple[str, str], tuple[int, str]] = {}  # (row key, column) -> (line, check) of its first erratum
     for (k, col, c), (at, _) in errata.items():
         on_cell.setdefault((k, col), (at, c))
@@ -707,8 +715,9 @@ def existing_keys(rows: list[dict], parsed: dict[str, ParsedTable], definitions)
         if len(columns) != length:
             continue  # not a row key of the table: annotation_target_problems says so
         raw = parsed[name].raw
-        candidates = raw.loc[raw[columns[0]].isin({k[0] for k in keys}).to_numpy(), columns]
-        present[(name, length)] = set(candidates.itertuples(index=False, name=None)) & keys
+        if len(raw) > SMALL_TABLE:  # the rows whose first key cell is named, found at once, then only those read
+            raw = raw.loc[raw[columns[0]].isin({k[0] for k in keys}).to_numpy(), columns]
+        present[(name, length)] = set(zip(*(raw[c].tolist() for c in columns))) & keys
     return present
 
 
@@ -806,12 +815,15 @@ def validate_package(root: Path, overrides: dict[str, Path] | None = None, sourc
                                     f"has no definition: add schemas/{printable(csv_path.stem)}.toml, or rename the file to its table's name"))
     parsed: dict[str, ParsedTable] = {}
     unchecked: set[str] = set()  # tables whose cells break their rules: cross-checked once those are fixed
+    raw_shown = shown_path(raw_dir, root)
     for name, table in definitions.items():
         path = overrides.get(name, raw_dir / f"{name}.csv")
         if not path.is_file():
             problems.append(Problem(shown_path(path, root), None, None, None, f"is missing: schemas/{name}.toml defines table {name}"))
             continue
-        table_parsed, table_problems = read_table_csv(path, table, shown_path(path, root))
+        # a file of data/raw is no link (refused above): it is named from its folder, resolved once for all tables
+        shown = shown_path(path, root) if name in overrides else str(Path(raw_shown) / path.name)
+        table_parsed, table_problems = read_table_csv(path, table, shown)
         problems += table_problems
         if table_parsed is not None:
             parsed[name] = table_parsed
