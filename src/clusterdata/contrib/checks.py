@@ -354,11 +354,13 @@ class InOrder(Check):
     def evaluate(self, view: View) -> Iterator[Finding]:
         first, second = self.first, self.second
         name = f"in_order({second})"
-        a, b = view.col(first), view.col(second)
-        for p in range(view.n):
-            if a[p] is None or b[p] is None:
-                continue
-            ok = float(a[p]) <= float(b[p])
+        import numpy as np
+
+        a, b = (view.frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in (first, second))
+        with np.errstate(invalid="ignore"):
+            both, before = ~np.isnan(a) & ~np.isnan(b), a <= b
+        for p in np.flatnonzero(both if second in view.wanted_columns else both & ~before):  # the rows worth a finding
+            p, ok = int(p), bool(before[p])
             if view.report(ok, second):
                 yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is less than {first} {key_text(float(a[p]))}",
                               f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
@@ -442,56 +444,82 @@ def states(quote: str, value: float) -> bool:
     return close(digit_numbers(quote)) or close(word_numbers(quote))
 
 
-# `states` in Arrow's regular expressions (RE2), exact only on quotes where they read as Python's do: ASCII (\d, \b and
-# lower() agree there), without what SPLIT_DIGIT or READ_AS_ONE would rewrite, without NUL (the marker of a number).
+# `states` in Arrow's regular expressions (RE2), exact only on quotes where they read as Python's do: quotes whose
+# characters beyond ASCII are punctuation, symbols or spaces (not word characters, digits or letters in either engine,
+# so \d, \b, [a-z] and lower() agree), without what SPLIT_DIGIT or READ_AS_ONE would rewrite, without NUL (the
+# marker of a number).
 REWRITTEN = r"[0-9] [0-9Il]\b|[0-9][Il]\b|\x00"
+UNREADABLE = r"[^\x00-\x7f\pP\pS\pZ]|" + REWRITTEN
 ASCII_DIGITS = DIGITS.pattern.replace(r"\d", "[0-9]")
-STATED_CHUNK = 1 << 16  # quotes judged at once by surely_stated
+STATED_CHUNK = 1 << 16  # quotes whose numbers in digits are pulled out at once by surely_stated
 
 
 def surely_stated(quotes, values):
     """For each quote (an Arrow string array) and value (a float array), True where `states` is surely True, judged
-    column-wise: the numbers in digits pulled out of every quote at once, then the number words of the rest; False
-    where undecided (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    column-wise: the numbers in digits pulled out of every quote (a slice of quotes at a time: the copies stay
+    small), then the number words of the quotes the digits did not settle, all at once; False where undecided (a
+    quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    import numpy as np
+    import pyarrow as pa
+
+    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
+    if pa.types.is_dictionary(quotes.type):  # a column of repeated quotes, held as a Categorical
+        quotes = quotes.cast(pa.large_string())
+    sure = np.zeros(len(values), dtype=bool)
+    pending = [np.zeros(0, dtype=np.int64)]  # the readable quotes the digits did not settle
+    for start in range(0, len(values), STATED_CHUNK):
+        pending.append(start + stated_in_digits(quotes.slice(start, STATED_CHUNK), values[start:start + STATED_CHUNK],
+                                                sure[start:start + STATED_CHUNK]))
+    stated_in_words(quotes, values, np.concatenate(pending), sure)
+    return sure
+
+
+def mark_close(sure, values, found, at_rows) -> None:
+    """`states`'s closeness, column-wise: found[i] is a number of the quote at row at_rows[i]; marks those rows sure."""
+    import numpy as np
+
+    value = values[at_rows]
+    tolerance = 1e-6 * np.maximum(1.0, np.abs(value))
+    with np.errstate(all="ignore"):
+        hit = np.logical_or.reduce([np.abs(found * scale - value) <= tolerance for scale in SCALES])
+    sure[at_rows[hit]] = True
+
+
+def stated_in_digits(quotes, values, sure):
+    """Marks in `sure` the rows whose quote states the value in digits; returns the readable rows left undecided."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
-    if len(values) > STATED_CHUNK:  # by slices (no copy): the column-wise steps' copies of the quotes stay small
-        return np.concatenate([surely_stated(quotes.slice(start, STATED_CHUNK), values[start:start + STATED_CHUNK])
-                               for start in range(0, len(values), STATED_CHUNK)])
-    sure = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
-        return sure
+        return np.zeros(0, dtype=np.int64)
     quotes = quotes.cast(pa.large_string())
-    readable = pc.and_(pc.string_is_ascii(quotes), pc.invert(pc.match_substring_regex(quotes, REWRITTEN))).fill_null(False)
+    readable = pc.invert(pc.match_substring_regex(quotes, UNREADABLE)).fill_null(False)
     rows = np.flatnonzero(readable.to_numpy(zero_copy_only=False))
-
-    def close(found, at_rows):  # `states`'s closeness, column-wise: found[i] is a number of the quote at row at_rows[i]
-        value = values[at_rows]
-        tolerance = 1e-6 * np.maximum(1.0, np.abs(value))
-        with np.errstate(all="ignore"):
-            hit = np.logical_or.reduce([np.abs(found * scale - value) <= tolerance for scale in SCALES])
-        sure[at_rows[hit]] = True
-
-    # digits: each number marked by NULs and split out; the parts at odd places of a quote's list are its numbers
+    # each number marked by NULs and split out; the parts at odd places of a quote's list are its numbers
     parts = pc.split_pattern(pc.replace_substring_regex(quotes.take(rows), ASCII_DIGITS, "\x00\\0\x00"), "\x00")
     flat, parent = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
     place = np.arange(len(flat)) - parts.offsets.to_numpy()[parent]
     numbers = np.flatnonzero(place % 2 == 1)
     found = pc.cast(pc.replace_substring(flat.take(numbers), ",", ""), pa.float64()).to_numpy(zero_copy_only=False)
-    close(found, rows[parent[numbers]])
-    # words, on the quotes the digits did not settle
-    rows = rows[~sure[rows]]
+    mark_close(sure, values, found, rows[parent[numbers]])
+    return rows[~sure[rows]]
+
+
+def stated_in_words(quotes, values, rows, sure) -> None:
+    """Marks in `sure` the `rows` whose quote states the value in number words (`rows`: readable quotes)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not len(rows):
+        return
     lower = pc.utf8_lower(quotes.take(rows))
     for word, value, _ in WORDS:
         has = np.flatnonzero(pc.match_substring(lower, word).to_numpy(zero_copy_only=False))
         if len(has):
             pattern = rf"(?:^|[^a-z-]){re.escape(word)}(?:[^a-z]|$)"
             has = has[pc.match_substring_regex(lower.take(has), pattern).to_numpy(zero_copy_only=False)]
-            close(np.full(len(has), value), rows[has])
-    return sure
+            mark_close(sure, values, np.full(len(has), value), rows[has])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -516,9 +544,10 @@ class StatedByQuote(Check):
         rows = np.flatnonzero(present)
         sure = np.zeros(view.n, dtype=bool)
         sure[rows] = surely_stated(pa.Array.from_pandas(series if len(rows) == view.n else series.iloc[rows]), values[rows])  # the rule judges the rest
-        for p in rows if column in view.wanted_columns else np.flatnonzero(present & ~sure):
+        judged = rows if column in view.wanted_columns else np.flatnonzero(present & ~sure)
+        for p, quoted in zip(judged, series.take(judged).tolist()):  # the quotes judged, at once (not a look-up each)
             value = float(values[p])
-            ok = bool(sure[p]) or states(series.iat[p], value) or (bool(allowed) and view.key(p) in allowed)
+            ok = bool(sure[p]) or states(quoted, value) or (bool(allowed) and view.key(p) in allowed)
             if view.report(ok, column):
                 yield Finding(ok, name, view.key(p), column, (p,), fmt(value),
                               f"is not a number its {quote} states (as digits, at a scale, or in words): "
