@@ -48,7 +48,8 @@ def quote_value_pairs():
               "someone said so", "a decade", "A Decade", "One-Quarter", "THREE", "third-largest", "one\x00two 7", "déjà 7 vu",
               "9" * 400, "00.50", "1,000,000", "12,34", "twice", "doubled", "firsl", "2 1/2", "an İ 5 x", "ﬁrst 8", "", "x",
               "\u201cthree\u201d times", "the \u2018first\u2019 of 2", "\u20ac5bn\u2014half", "x\u00a0two", "one\u2028two", "5\u2019I",
-              "200\u00a01", "\u24c4ne 4", "\u212aten", "\u2160 one", "2\u00b73", "5\u00bd", "\u00b2 seven", "tw\u00f8 6", "one\u0301 9"]
+              "200\u00a01", "\u24c4ne 4", "\u212aten", "\u2160 one", "2\u00b73", "5\u00bd", "\u00b2 seven", "tw\u00f8 6", "one\u0301 9",
+              "in 2000. And 3,", "5,.6 and 7..", "1,234.5.6", "12,345,678.9,", ".5.5", "3, 4, and 5.", "0,001"]
     for quote in tricky:
         pairs += [(quote, n) for n in sorted(numbers_in(quote))] + [(quote, 1), (quote, 2), (quote, 0.5), (quote, 3), (quote, 7)]
     return pairs
@@ -79,3 +80,7 @@ def test_the_fast_path_agrees_with_the_rule(monkeypatch):
     assert [pairs[i] for i in readable if fast[i] != rule[i]] == []
     monkeypatch.setattr("clusterdata.contrib.checks.STATED_CHUNK", 1000)  # judged by slices, as a large column is: the same verdicts
     assert (surely_stated(pa.array([q for q, _ in pairs]), np.array([v for _, v in pairs])) == fast).all()
+    quotes = pa.array([q for q, _ in pairs], pa.large_string())  # a column read block by block: chunks of any length
+    chunked = pa.chunked_array([quotes[:777], quotes[777:5000], quotes[5000:]])
+    assert (surely_stated(chunked, np.array([v for _, v in pairs])) == fast).all()
+    assert (surely_stated(chunked.dictionary_encode(), np.array([v for _, v in pairs])) == fast).all()  # a Categorical's

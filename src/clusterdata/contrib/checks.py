@@ -455,22 +455,26 @@ STATED_CHUNK = 1 << 16  # quotes whose numbers in digits are pulled out at once 
 
 
 def surely_stated(quotes, values):
-    """For each quote (an Arrow string array) and value (a float array), True where `states` is surely True, judged
-    column-wise: the numbers in digits pulled out of every quote (a slice of quotes at a time: the copies stay
-    small), then the number words of the quotes the digits did not settle, all at once; False where undecided (a
-    quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    """For each quote (an Arrow string array, or chunked array) and value (a float array), True where `states` is
+    surely True, judged column-wise: the numbers in digits pulled out of every quote (a slice of quotes at a time:
+    the copies stay small), then the number words of the quotes the digits did not settle, all at once; False where
+    undecided (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
     import numpy as np
     import pyarrow as pa
 
-    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
-    if pa.types.is_dictionary(quotes.type):  # a column of repeated quotes, held as a Categorical
-        quotes = quotes.cast(pa.large_string())
     sure = np.zeros(len(values), dtype=bool)
-    pending = [np.zeros(0, dtype=np.int64)]  # the readable quotes the digits did not settle
-    for start in range(0, len(values), STATED_CHUNK):
-        pending.append(start + stated_in_digits(quotes.slice(start, STATED_CHUNK), values[start:start + STATED_CHUNK],
-                                                sure[start:start + STATED_CHUNK]))
-    stated_in_words(quotes, values, np.concatenate(pending), sure)
+    pending, at = [np.zeros(0, dtype=np.int64)], 0  # the readable quotes the digits did not settle
+    for chunk in quotes.chunks if isinstance(quotes, pa.ChunkedArray) else [quotes]:
+        chunk = chunk.cast(pa.large_string())  # no copy for large_string (a Categorical's quotes are decoded)
+        for start in range(at, at + len(chunk), STATED_CHUNK):
+            stop = min(start + STATED_CHUNK, at + len(chunk))
+            pending.append(start + stated_in_digits(chunk.slice(start - at, stop - start), values[start:stop], sure[start:stop]))
+        at += len(chunk)
+    rows = np.concatenate(pending)
+    if len(rows):
+        picked = quotes.take(rows)
+        picked = picked.combine_chunks() if isinstance(picked, pa.ChunkedArray) else picked
+        stated_in_words(picked.cast(pa.large_string()), values, rows, sure)
     return sure
 
 
@@ -485,8 +489,43 @@ def mark_close(sure, values, found, at_rows) -> None:
     sure[at_rows[hit]] = True
 
 
+def digit_runs(quotes):
+    """The runs of digits, points and commas that hold a digit or are longer than one byte, in a large_string array,
+    found in its bytes (a few passes of numpy, not a regular expression per quote): (the runs as a string array,
+    the position of each run's quote). A lone point or comma (punctuation) holds no number."""
+    import numpy as np
+    import pyarrow as pa
+
+    _, offsets, data = quotes.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int64)[quotes.offset : quotes.offset + len(quotes) + 1]
+    start, stop = int(ends[0]), int(ends[-1])
+    if data is None or stop == start:
+        return pa.array([], pa.large_string()), np.zeros(0, dtype=np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8)[start:stop]
+    inside = ((raw >= 0x30) & (raw <= 0x39)) | (raw == 0x2E) | (raw == 0x2C)  # 0-9 . , (comparisons: faster than a look-up)
+    step = np.diff(inside.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    firsts, lasts = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
+    bounds = ends[1:-1] - start  # a run that goes on into the next quote is two runs
+    bounds = bounds[(bounds > 0) & (bounds < len(raw))]
+    across = bounds[inside[bounds] & inside[bounds - 1]]
+    if len(across):
+        firsts, lasts = np.sort(np.concatenate((firsts, across))), np.sort(np.concatenate((lasts, across)))
+    wanted = (lasts - firsts > 1) | (raw[firsts] >= 0x30)
+    firsts, lasts = firsts[wanted] + start, lasts[wanted] + start
+    edges = np.empty(2 * len(firsts), dtype=np.int64)  # runs and the gaps between them tile the bytes: a string array
+    edges[0::2], edges[1::2] = firsts, lasts
+    if not len(edges):
+        return pa.array([], pa.large_string()), np.zeros(0, dtype=np.int64)
+    tiles = pa.LargeStringArray.from_buffers(len(edges) - 1, pa.py_buffer(edges), data)
+    return tiles.take(np.arange(0, len(edges) - 1, 2)), np.searchsorted(ends, firsts, side="right") - 1
+
+
 def stated_in_digits(quotes, values, sure):
-    """Marks in `sure` the rows whose quote states the value in digits; returns the readable rows left undecided."""
+    """Marks in `sure` the rows whose quote states the value in digits; returns the readable rows left undecided.
+
+    A number in digits lies within a run of digits, points and commas; a run that is one number followed by points
+    or commas alone ("2004.", "1,234") is that number (DIGITS finds it and nothing else in the run); the quotes with
+    other runs ("1,234,56", "1.2.3") have each number marked by NULs and split out."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -496,30 +535,53 @@ def stated_in_digits(quotes, values, sure):
     quotes = quotes.cast(pa.large_string())
     readable = pc.invert(pc.match_substring_regex(quotes, UNREADABLE)).fill_null(False)
     rows = np.flatnonzero(readable.to_numpy(zero_copy_only=False))
-    # each number marked by NULs and split out; the parts at odd places of a quote's list are its numbers
-    parts = pc.split_pattern(pc.replace_substring_regex(quotes.take(rows), ASCII_DIGITS, "\x00\\0\x00"), "\x00")
-    flat, parent = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
-    place = np.arange(len(flat)) - parts.offsets.to_numpy()[parent]
-    numbers = np.flatnonzero(place % 2 == 1)
-    found = pc.cast(pc.replace_substring(flat.take(numbers), ",", ""), pa.float64()).to_numpy(zero_copy_only=False)
-    mark_close(sure, values, found, rows[parent[numbers]])
+    flat, parent = digit_runs(quotes if len(rows) == len(quotes) else quotes.take(rows))
+    simple = pc.match_substring_regex(flat, f"^(?:{ASCII_DIGITS})[.,]*$").to_numpy(zero_copy_only=False)
+    found = pc.cast(pc.replace_substring(pc.utf8_rtrim(flat.filter(simple), ".,"), ",", ""), pa.float64())
+    mark_close(sure, values, found.to_numpy(zero_copy_only=False), rows[parent[simple]])
+    other = np.flatnonzero(~simple)  # "1,234,56", "1.2.3" (or "...", which holds no number)
+    if len(other):
+        odd = rows[np.unique(parent[other])]
+        parts = pc.split_pattern(pc.replace_substring_regex(quotes.take(odd), ASCII_DIGITS, "\x00\\0\x00"), "\x00")
+        flat, parent = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
+        place = np.arange(len(flat)) - parts.offsets.to_numpy()[parent]  # the parts at odd places are the numbers
+        numbers = np.flatnonzero(place % 2 == 1)
+        found = pc.cast(pc.replace_substring(flat.take(numbers), ",", ""), pa.float64())
+        mark_close(sure, values, found.to_numpy(zero_copy_only=False), odd[parent[numbers]])
     return rows[~sure[rows]]
 
 
 def stated_in_words(quotes, values, rows, sure) -> None:
-    """Marks in `sure` the `rows` whose quote states the value in number words (`rows`: readable quotes)."""
+    """Marks in `sure` the `rows` whose quote (in `quotes`, one a row) states the value in number words (readable quotes).
+
+    A word of one token matches where the lower-cased quote has a run of letters and hyphens that is the word, or
+    begins with it and a hyphen (no letter or hyphen before it, no letter after it: the rule's pattern); the runs
+    of every quote are looked up in the words at once. The words of two tokens ("a decade") are searched for."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not len(rows):
-        return
-    lower = pc.utf8_lower(quotes.take(rows))
+    lower = pc.utf8_lower(quotes)
+    runs = pc.split_pattern_regex(lower, "[^a-z-]+")
+    flat, parent = pc.list_flatten(runs), pc.list_parent_indices(runs).to_numpy()
+    single = [(word, value) for word, value, _ in WORDS if " " not in word]
+    lookup = pa.array([word for word, _ in single], pa.large_string())
+    numbers = np.array([value for _, value in single])
+    hyphened = np.flatnonzero(pc.match_substring(flat, "-").to_numpy(zero_copy_only=False))
+    hyphened_runs = flat.take(hyphened)
+    for candidates, at in ((flat, parent),  # the run itself, then the run cut before its first and its second hyphen
+                           (pc.replace_substring_regex(hyphened_runs, "-.*", ""), parent[hyphened]),
+                           (pc.replace_substring_regex(hyphened_runs, "^([^-]*-[^-]*)-.*", "\\1"), parent[hyphened])):
+        found = pc.index_in(candidates, value_set=lookup).to_numpy(zero_copy_only=False)
+        hit = np.flatnonzero(~np.isnan(found))  # index_in gives null (NaN here) where the run is no word
+        mark_close(sure, values, numbers[found[hit].astype(np.int64)], rows[at[hit]])
     for word, value, _ in WORDS:
-        has = np.flatnonzero(pc.match_substring(lower, word).to_numpy(zero_copy_only=False))
-        if len(has):
-            pattern = rf"(?:^|[^a-z-]){re.escape(word)}(?:[^a-z]|$)"
-            has = has[pc.match_substring_regex(lower.take(has), pattern).to_numpy(zero_copy_only=False)]
-            mark_close(sure, values, np.full(len(has), value), rows[has])
+        if " " in word:
+            has = np.flatnonzero(pc.match_substring(lower, word).to_numpy(zero_copy_only=False))
+            if len(has):
+                pattern = rf"(?:^|[^a-z-]){re.escape(word)}(?:[^a-z]|$)"
+                has = has[pc.match_substring_regex(lower.take(has), pattern).to_numpy(zero_copy_only=False)]
+                mark_close(sure, values, np.full(len(has), value), rows[has])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -542,8 +604,7 @@ class StatedByQuote(Check):
         present = (view.frame[column].notna() & series.notna()).to_numpy(dtype=bool)
         values = view.frame[column].to_numpy(dtype="float64", na_value=np.nan)
         rows = np.flatnonzero(present)
-        sure = np.zeros(view.n, dtype=bool)
-        sure[rows] = surely_stated(pa.Array.from_pandas(series if len(rows) == view.n else series.iloc[rows]), values[rows])  # the rule judges the rest
+        sure = surely_stated(pa.Array.from_pandas(series), values) & present  # the rule judges the rest (no value: never sure)
         judged = rows if column in view.wanted_columns else np.flatnonzero(present & ~sure)
         for p, quoted in zip(judged, series.take(judged).tolist()):  # the quotes judged, at once (not a look-up each)
             value = float(values[p])
