@@ -67,6 +67,25 @@ class View:
         return not ok or column in self.wanted_columns
 
 
+def cells_at(series, positions):
+    """The cells of a pandas Series at `positions` (ascending), as a Series (a RangeIndex). A str column read
+    block by block is an Arrow chunked array, which a take or mask would first join into one copy of the whole
+    column: its cells are taken chunk by chunk instead."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    positions = np.asarray(positions, dtype=np.int64)
+    arrow = series.array.__arrow_array__() if getattr(series.dtype, "storage", None) == "pyarrow" else None  # str, string
+    if not isinstance(arrow, pa.ChunkedArray) or arrow.num_chunks < 2:
+        return series.iloc[positions].reset_index(drop=True)
+    bounds = np.cumsum([0] + [len(chunk) for chunk in arrow.chunks])
+    cuts = np.searchsorted(positions, bounds)
+    parts = [chunk.take(positions[cuts[i]:cuts[i + 1]] - bounds[i]) for i, chunk in enumerate(arrow.chunks) if cuts[i + 1] > cuts[i]]
+    taken = pa.chunked_array(parts, type=arrow.type)
+    return pd.Series(pa.table({"cells": taken}).to_pandas(types_mapper={arrow.type: series.dtype}.get)["cells"])
+
+
 def fmt(x: float) -> str:
     return f"{x:.6g}"
 
@@ -451,30 +470,27 @@ def states(quote: str, value: float) -> bool:
 REWRITTEN = r"[0-9] [0-9Il]\b|[0-9][Il]\b|\x00"
 UNREADABLE = r"[^\x00-\x7f\pP\pS\pZ]|" + REWRITTEN
 ASCII_DIGITS = DIGITS.pattern.replace(r"\d", "[0-9]")
-STATED_CHUNK = 1 << 16  # quotes whose numbers in digits are pulled out at once by surely_stated
+STATED_CHUNK = 1 << 16  # quotes judged at once by surely_stated
 
 
 def surely_stated(quotes, values):
     """For each quote (an Arrow string array, or chunked array) and value (a float array), True where `states` is
-    surely True, judged column-wise: the numbers in digits pulled out of every quote (a slice of quotes at a time:
-    the copies stay small), then the number words of the quotes the digits did not settle, all at once; False where
-    undecided (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    surely True, judged column-wise, a slice of quotes at a time (the copies stay small): the numbers in digits
+    pulled out of every quote, then the number words of the quotes the digits did not settle; False where undecided
+    (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
     import numpy as np
     import pyarrow as pa
 
-    sure = np.zeros(len(values), dtype=bool)
-    pending, at = [np.zeros(0, dtype=np.int64)], 0  # the readable quotes the digits did not settle
+    sure, at = np.zeros(len(values), dtype=bool), 0
     for chunk in quotes.chunks if isinstance(quotes, pa.ChunkedArray) else [quotes]:
         chunk = chunk.cast(pa.large_string())  # no copy for large_string (a Categorical's quotes are decoded)
         for start in range(at, at + len(chunk), STATED_CHUNK):
             stop = min(start + STATED_CHUNK, at + len(chunk))
-            pending.append(start + stated_in_digits(chunk.slice(start - at, stop - start), values[start:stop], sure[start:stop]))
+            part, part_values, part_sure = chunk.slice(start - at, stop - start), values[start:stop], sure[start:stop]
+            rows = stated_in_digits(part, part_values, part_sure)
+            if len(rows):
+                stated_in_words(part.take(rows), part_values, rows, part_sure)
         at += len(chunk)
-    rows = np.concatenate(pending)
-    if len(rows):
-        picked = quotes.take(rows)
-        picked = picked.combine_chunks() if isinstance(picked, pa.ChunkedArray) else picked
-        stated_in_words(picked.cast(pa.large_string()), values, rows, sure)
     return sure
 
 
@@ -606,7 +622,7 @@ class StatedByQuote(Check):
         rows = np.flatnonzero(present)
         sure = surely_stated(pa.Array.from_pandas(series), values) & present  # the rule judges the rest (no value: never sure)
         judged = rows if column in view.wanted_columns else np.flatnonzero(present & ~sure)
-        for p, quoted in zip(judged, series.take(judged).tolist()):  # the quotes judged, at once (not a look-up each)
+        for p, quoted in zip(judged, cells_at(series, judged).tolist()):  # the quotes judged, at once (not a look-up each)
             value = float(values[p])
             ok = bool(sure[p]) or states(quoted, value) or (bool(allowed) and view.key(p) in allowed)
             if view.report(ok, column):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .._types import FIELD_TYPES
 from .._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import identity, run_checks, unmatched_selectors
+from .checks import cells_at, identity, run_checks, unmatched_selectors
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
@@ -282,12 +282,25 @@ def fast_read(path: Path, table: TableDef):
                           for column in batch.columns]
             batches.append(pa.record_batch([pc.dictionary_encode(column) if e else column for column, e in zip(batch.columns, encode)],
                                            names=table.columns))
+            del batch
+            give_back()  # the text of encoded columns
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
         return None
     arrow = pa.Table.from_batches(batches) if batches else reader.schema.empty_table()
     del batches
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str, which holds large_string: no cast
-    return arrow.to_pandas(types_mapper={pa.large_string(): text}.get, self_destruct=True)
+    frame = arrow.to_pandas(types_mapper={pa.large_string(): text}.get, self_destruct=True)
+    del arrow
+    give_back()
+    return frame
+
+
+def give_back() -> None:
+    """Return the memory Arrow's allocator holds for reuse to the system: the temporaries of a large table's
+    column-wise steps would otherwise add up in the process's peak, as if all were alive at once."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 @functools.cache
@@ -353,7 +366,8 @@ def blank_rows(raw):
         candidates = blank.nonzero()[0]
         if not len(candidates):
             break
-        blank[candidates] = (raw[column].iloc[candidates].str.strip() == "").to_numpy()
+        cells = raw[column] if len(candidates) == len(raw) else cells_at(raw[column], candidates)
+        blank[candidates] = (cells.str.strip() == "").to_numpy()
     return blank
 
 
@@ -422,6 +436,7 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                   for position, rule in broken.items()]
         values = text if keep.all() else text.where(keep)  # all kept: no copy of the column
         columns[name] = convert(values)
+        give_back()
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
 
@@ -444,11 +459,12 @@ def judged_cells(text, field: dict, key: bool):
         size, first, last, unusual = cell_bytes(text.array.__arrow_array__())
         PRINTABLE, MARKER_START, FORMULA_BYTE = byte_tables()
         ok = size <= TEXT_LIMIT  # bytes are at least the characters: a longer cell is judged by its characters, below
-        ok[unusual] &= ~text[unusual].str.contains(SUSPECT).to_numpy(dtype=bool)  # only these can hold one
-        ends = ~(PRINTABLE[first] & PRINTABLE[last]) & ~empty  # only these can have spaces to strip
-        ok[ends] &= (text[ends] == text[ends].str.strip()).to_numpy(dtype=bool)
-        short = (size <= 4 * LONGEST_MARKER) & MARKER_START[first]  # only these can be a missing-value marker
-        ok[short] &= ~text[short].str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+        ok[unusual] &= ~cells_at(text, unusual).str.contains(SUSPECT).to_numpy(dtype=bool)  # only these can hold one
+        ends = np.flatnonzero(~(PRINTABLE[first] & PRINTABLE[last]) & ~empty)  # only these can have spaces to strip
+        cells = cells_at(text, ends)
+        ok[ends] &= (cells == cells.str.strip()).to_numpy(dtype=bool)
+        short = np.flatnonzero((size <= 4 * LONGEST_MARKER) & MARKER_START[first])  # only these can be a missing-value marker
+        ok[short] &= ~cells_at(text, short).str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
         if rules["key"]:
             ok &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
         if not rules["enum"]:  # is_formula, the rule, judges only the cells whose first byte may begin FORMULA_START
