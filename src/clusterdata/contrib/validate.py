@@ -255,6 +255,7 @@ def fast_read(path: Path, table: TableDef):
     regular enough for it (then exact_read names what is wrong). A column of repeated cells (a unit, a status) is
     a pandas Categorical (each distinct cell held once, judged once by typed_frame), the others pandas' str over
     Arrow's buffers (not copied): a large file is held in memory once, in about its size."""
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -263,7 +264,7 @@ def fast_read(path: Path, table: TableDef):
     with open(path, "rb") as f:
         if f.read(3) == b"\xef\xbb\xbf":
             return None  # Arrow would skip the byte-order mark silently
-    batches, encode = [], None
+    plain, codes, keys, encode = {c: [] for c in table.columns}, {}, {}, None
     try:
         reader = arrow_csv.open_csv(
             path,
@@ -278,21 +279,42 @@ def fast_read(path: Path, table: TableDef):
             if any(line_break_inside(column) for column in batch.columns):  # then the lines are not the rows
                 return None
             if encode is None:
-                encode = [len(batch) >= ENCODED_ROWS and pc.count_distinct(column).as_py() * REPEATED <= len(batch)
-                          for column in batch.columns]
-            batches.append(pa.record_batch([pc.dictionary_encode(column) if e else column for column, e in zip(batch.columns, encode)],
-                                           names=table.columns))
+                encode = {name: len(batch) >= ENCODED_ROWS and pc.count_distinct(column).as_py() * REPEATED <= len(batch)
+                          for name, column in zip(table.columns, batch.columns)}
+            for name, column in zip(table.columns, batch.columns):
+                if not encode[name]:
+                    plain[name].append(column)
+                    continue
+                # the block's distinct cells, numbered as the column's (in order of appearance), and its rows' numbers
+                block = pc.dictionary_encode(column)
+                known = keys.get(name, pa.array([], pa.large_string()))
+                unseen = block.dictionary.filter(pc.is_null(pc.index_in(block.dictionary, value_set=known)))
+                keys[name] = known = pa.concat_arrays([known, unseen])
+                numbers = pc.index_in(block.dictionary, value_set=known).to_numpy(zero_copy_only=False).astype(code_type(len(known)))
+                codes.setdefault(name, []).append(numbers[block.indices.to_numpy(zero_copy_only=False)])
             del batch
             give_back()  # the text of encoded columns
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
         return None
-    arrow = pa.Table.from_batches(batches) if batches else reader.schema.empty_table()
-    del batches
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str, which holds large_string: no cast
-    frame = arrow.to_pandas(types_mapper={pa.large_string(): text}.get, self_destruct=True)
-    del arrow
-    give_back()
-    return frame
+    columns = {}
+    for name in table.columns:
+        if name in codes:
+            categories = pd.Index(keys[name].to_pandas(types_mapper={pa.large_string(): text}.get))
+            numbers = np.concatenate(codes.pop(name), dtype=code_type(len(categories)))  # as pandas holds them: no copy
+            columns[name] = pd.Categorical.from_codes(numbers, dtype=pd.CategoricalDtype(categories))
+        else:
+            cells = pa.chunked_array(plain.pop(name), type=pa.large_string())
+            columns[name] = pd.Series(pa.table({name: cells}).to_pandas(types_mapper={pa.large_string(): text}.get)[name])
+        give_back()
+    return pd.DataFrame(columns)
+
+
+def code_type(categories: int):
+    """The smallest integer type pandas numbers this many categories with."""
+    import numpy as np
+
+    return np.int8 if categories < 2**7 else np.int16 if categories < 2**15 else np.int32
 
 
 def give_back() -> None:
@@ -427,7 +449,8 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                 found.append((lines[position], order, Problem(shown, lines[position], name, cells.iat[cell], broken[cell])))
             if field["type"] == "string":
                 categories = pd.CategoricalDtype(pd.Index(convert(cells)))
-                columns[name] = pd.Categorical.from_codes(np.where(keep[codes], codes, -1), dtype=categories)
+                kept = codes if keep.all() else np.where(keep[codes], codes, np.array(-1, dtype=codes.dtype))  # -1: empty
+                columns[name] = pd.Categorical.from_codes(kept, dtype=categories)
             else:
                 columns[name] = pd.Series(convert(cells.where(keep))).array.take(codes)
             continue
