@@ -62,6 +62,18 @@ class View:
         """The key of one row (or of its group, for `columns`) as col=value;col=value."""
         return ";".join(f"{c}={key_text(self.col(c)[position])}" for c in (columns or self.table.primary_key))
 
+    def keys(self, positions) -> list[str]:
+        """The keys of the rows at `positions` (ascending), as key() writes them, read from those rows alone
+        (key() reads every row of the key columns once: a large table's few rows need not)."""
+        columns, parts = self.table.primary_key, []
+        for name in columns:
+            if name in self._columns:
+                parts.append([self._columns[name][p] for p in positions])
+            else:
+                series = cells_at(self.frame[name], positions)
+                parts.append(series.astype(object).where(series.notna(), None).tolist())
+        return [";".join(f"{c}={key_text(v)}" for c, v in zip(columns, row)) for row in zip(*parts)]
+
     def report(self, ok: bool, column: str) -> bool:
         """Whether a finding is worth making: every disagreement, and agreements an annotation may need."""
         return not ok or column in self.wanted_columns
@@ -378,10 +390,11 @@ class InOrder(Check):
         a, b = (view.frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in (first, second))
         with np.errstate(invalid="ignore"):
             both, before = ~np.isnan(a) & ~np.isnan(b), a <= b
-        for p in np.flatnonzero(both if second in view.wanted_columns else both & ~before):  # the rows worth a finding
-            p, ok = int(p), bool(before[p])
+        worth = np.flatnonzero(both if second in view.wanted_columns else both & ~before)  # the rows worth a finding
+        for p, key in zip(worth.tolist(), view.keys(worth)):
+            ok = bool(before[p])
             if view.report(ok, second):
-                yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is less than {first} {key_text(float(a[p]))}",
+                yield Finding(ok, name, key, second, (p,), key_text(float(b[p])), f"is less than {first} {key_text(float(a[p]))}",
                               f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
 
 
@@ -622,11 +635,12 @@ class StatedByQuote(Check):
         rows = np.flatnonzero(present)
         sure = surely_stated(pa.Array.from_pandas(series), values) & present  # the rule judges the rest (no value: never sure)
         judged = rows if column in view.wanted_columns else np.flatnonzero(present & ~sure)
-        for p, quoted in zip(judged, cells_at(series, judged).tolist()):  # the quotes judged, at once (not a look-up each)
+        # the quotes and keys of the rows judged, at once (not a look-up each, nor a list of every row's key)
+        for p, quoted, key in zip(judged, cells_at(series, judged).tolist(), view.keys(judged)):
             value = float(values[p])
-            ok = bool(sure[p]) or states(quoted, value) or (bool(allowed) and view.key(p) in allowed)
+            ok = bool(sure[p]) or states(quoted, value) or (bool(allowed) and key in allowed)
             if view.report(ok, column):
-                yield Finding(ok, name, view.key(p), column, (p,), fmt(value),
+                yield Finding(ok, name, key, column, (int(p),), fmt(value),
                               f"is not a number its {quote} states (as digits, at a scale, or in words): "
                               f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
 

@@ -264,36 +264,41 @@ def fast_read(path: Path, table: TableDef):
     with open(path, "rb") as f:
         if f.read(3) == b"\xef\xbb\xbf":
             return None  # Arrow would skip the byte-order mark silently
-    plain, codes, keys, encode = {c: [] for c in table.columns}, {}, {}, None
-    try:
-        reader = arrow_csv.open_csv(
+    plain, codes, keys = {c: [] for c in table.columns}, {}, {}
+    encoded = pa.dictionary(pa.int32(), pa.large_string())
+
+    def reader(types):
+        return arrow_csv.open_csv(
             path,
             read_options=arrow_csv.ReadOptions(block_size=BLOCK),
             parse_options=arrow_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=arrow_csv.ConvertOptions(column_types={c: pa.large_string() for c in table.columns},
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-        if reader.schema.names != table.columns or any(not pa.types.is_large_string(t) for t in reader.schema.types):
+            convert_options=arrow_csv.ConvertOptions(column_types=dict(zip(table.columns, types)),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+    try:
+        first = reader([pa.large_string()] * len(table.columns))
+        if first.schema.names != table.columns or any(not pa.types.is_large_string(t) for t in first.schema.types):
             return None
-        for batch in reader:
-            if any(line_break_inside(column) for column in batch.columns):  # then the lines are not the rows
+        sample = next(iter(first), None)  # the first block says which columns repeat their cells
+        types = [encoded if sample is not None and len(sample) >= ENCODED_ROWS and pc.count_distinct(column).as_py() * REPEATED <= len(sample)
+                 else pa.large_string() for column in (sample.columns if sample is not None else table.columns)]
+        del first, sample
+        for batch in reader(types):
+            if any(line_break_inside(column.dictionary if pa.types.is_dictionary(column.type) else column)
+                   for column in batch.columns):  # then the lines are not the rows
                 return None
-            if encode is None:
-                encode = {name: len(batch) >= ENCODED_ROWS and pc.count_distinct(column).as_py() * REPEATED <= len(batch)
-                          for name, column in zip(table.columns, batch.columns)}
             for name, column in zip(table.columns, batch.columns):
-                if not encode[name]:
+                if not pa.types.is_dictionary(column.type):
                     plain[name].append(column)
                     continue
                 # the block's distinct cells, numbered as the column's (in order of appearance), and its rows' numbers
-                block = pc.dictionary_encode(column)
                 known = keys.get(name, pa.array([], pa.large_string()))
-                unseen = block.dictionary.filter(pc.is_null(pc.index_in(block.dictionary, value_set=known)))
+                unseen = column.dictionary.filter(pc.is_null(pc.index_in(column.dictionary, value_set=known)))
                 keys[name] = known = pa.concat_arrays([known, unseen])
-                numbers = pc.index_in(block.dictionary, value_set=known).to_numpy(zero_copy_only=False).astype(code_type(len(known)))
-                codes.setdefault(name, []).append(numbers[block.indices.to_numpy(zero_copy_only=False)])
+                numbers = pc.index_in(column.dictionary, value_set=known).to_numpy(zero_copy_only=False).astype(code_type(len(known)))
+                codes.setdefault(name, []).append(numbers[column.indices.to_numpy(zero_copy_only=False)])
             del batch
-            give_back()  # the text of encoded columns
+            give_back()
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
         return None
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str, which holds large_string: no cast
