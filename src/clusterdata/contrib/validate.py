@@ -288,15 +288,11 @@ def fast_read(path: Path, table: TableDef):
                    for column in batch.columns):  # then the lines are not the rows
                 return None
             for name, column in zip(table.columns, batch.columns):
-                if not pa.types.is_dictionary(column.type):
+                if pa.types.is_dictionary(column.type):  # each block has its own dictionary: made one below
+                    keys.setdefault(name, []).append(column.dictionary)
+                    codes.setdefault(name, []).append(column.indices)
+                else:
                     plain[name].append(column)
-                    continue
-                # the block's distinct cells, numbered as the column's (in order of appearance), and its rows' numbers
-                known = keys.get(name, pa.array([], pa.large_string()))
-                unseen = column.dictionary.filter(pc.is_null(pc.index_in(column.dictionary, value_set=known)))
-                keys[name] = known = pa.concat_arrays([known, unseen])
-                numbers = pc.index_in(column.dictionary, value_set=known).to_numpy(zero_copy_only=False).astype(code_type(len(known)))
-                codes.setdefault(name, []).append(numbers[column.indices.to_numpy(zero_copy_only=False)])
             del batch
             give_back()
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
@@ -305,9 +301,15 @@ def fast_read(path: Path, table: TableDef):
     columns = {}
     for name in table.columns:
         if name in codes:
-            categories = pd.Index(keys[name].to_pandas(types_mapper={pa.large_string(): text}.get))
-            numbers = np.concatenate(codes.pop(name), dtype=code_type(len(categories)))  # as pandas holds them: no copy
-            columns[name] = pd.Categorical.from_codes(numbers, dtype=pd.CategoricalDtype(categories))
+            # every block's distinct cells numbered at once (in order of appearance), then each row by its block's numbers
+            dictionaries, blocks = keys.pop(name), codes.pop(name)
+            whole = pc.dictionary_encode(pa.concat_arrays(dictionaries))
+            kind = code_type(len(whole.dictionary))
+            numbers = whole.indices.to_numpy(zero_copy_only=False).astype(kind)
+            starts = np.cumsum([0] + [len(d) for d in dictionaries])
+            rows = [numbers[start:][block.to_numpy(zero_copy_only=False)] for start, block in zip(starts, blocks)]
+            categories = pd.Index(whole.dictionary.to_pandas(types_mapper={pa.large_string(): text}.get))
+            columns[name] = pd.Categorical.from_codes(np.concatenate(rows, dtype=kind), dtype=pd.CategoricalDtype(categories))
         else:
             cells = pa.chunked_array(plain.pop(name), type=pa.large_string())
             columns[name] = pd.Series(pa.table({name: cells}).to_pandas(types_mapper={pa.large_string(): text}.get)[name])
