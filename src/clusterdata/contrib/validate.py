@@ -12,6 +12,7 @@ import csv
 import json
 from contextlib import contextmanager
 import functools
+import itertools
 import os
 import math
 import re
@@ -248,6 +249,7 @@ def quoted_names(columns: list[str]) -> str:
 BLOCK = 1 << 22  # bytes of a file that fast_read parses at once: the whole file is never held twice
 REPEATED = 8  # a column whose first block has at most 1/8 as many distinct cells as rows is held dictionary-encoded
 ENCODED_ROWS = 1000  # ... when that block has at least this many rows (small tables stay plain text)
+LARGE = 100_000  # rows: a table this long has Arrow's freed memory given back after each column is typed
 
 
 def fast_read(path: Path, table: TableDef):
@@ -282,8 +284,14 @@ def fast_read(path: Path, table: TableDef):
         sample = next(iter(first), None)  # the first block says which columns repeat their cells
         types = [encoded if sample is not None and len(sample) >= ENCODED_ROWS and pc.count_distinct(column).as_py() * REPEATED <= len(sample)
                  else pa.large_string() for column in (sample.columns if sample is not None else table.columns)]
-        del first, sample
-        for batch in reader(types):
+        # read again with those columns dictionary-encoded by the reader (the first reader, and the blocks it read
+        # ahead, let go); a file without such columns is read on
+        if encoded in types:
+            del first, sample
+            batches = reader(types)
+        else:
+            batches = itertools.chain([sample] if sample is not None else [], first)
+        for batch in batches:
             if any(line_break_inside(column.dictionary if pa.types.is_dictionary(column.type) else column)
                    for column in batch.columns):  # then the lines are not the rows
                 return None
@@ -294,27 +302,25 @@ def fast_read(path: Path, table: TableDef):
                 else:
                     plain[name].append(column)
             del batch
-            give_back()
+            if codes:
+                give_back()  # a large file: the reader's blocks, given back as they are read
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
         return None
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str, which holds large_string: no cast
-    columns = {}
-    for name in table.columns:
-        if name in codes:
-            # every block's distinct cells numbered at once (in order of appearance), then each row by its block's numbers
-            dictionaries, blocks = keys.pop(name), codes.pop(name)
-            whole = pc.dictionary_encode(pa.concat_arrays(dictionaries))
-            kind = code_type(len(whole.dictionary))
-            numbers = whole.indices.to_numpy(zero_copy_only=False).astype(kind)
-            starts = np.cumsum([0] + [len(d) for d in dictionaries])
-            rows = [numbers[start:][block.to_numpy(zero_copy_only=False)] for start, block in zip(starts, blocks)]
-            categories = pd.Index(whole.dictionary.to_pandas(types_mapper={pa.large_string(): text}.get))
-            columns[name] = pd.Categorical.from_codes(np.concatenate(rows, dtype=kind), dtype=pd.CategoricalDtype(categories))
-        else:
-            cells = pa.chunked_array(plain.pop(name), type=pa.large_string())
-            columns[name] = pd.Series(pa.table({name: cells}).to_pandas(types_mapper={pa.large_string(): text}.get)[name])
+    cells = pa.table({name: pa.chunked_array(plain[name], type=pa.large_string()) for name in table.columns if name not in codes})
+    columns = dict(cells.to_pandas(types_mapper={pa.large_string(): text}.get).items())
+    for name in list(codes):
+        # every block's distinct cells numbered at once (in order of appearance), then each row by its block's numbers
+        dictionaries, blocks = keys.pop(name), codes.pop(name)
+        whole = pc.dictionary_encode(pa.concat_arrays(dictionaries))
+        kind = code_type(len(whole.dictionary))
+        numbers = whole.indices.to_numpy(zero_copy_only=False).astype(kind)
+        starts = np.cumsum([0] + [len(d) for d in dictionaries])
+        rows = [numbers[start:][block.to_numpy(zero_copy_only=False)] for start, block in zip(starts, blocks)]
+        categories = pd.Index(whole.dictionary.to_pandas(types_mapper={pa.large_string(): text}.get))
+        columns[name] = pd.Categorical.from_codes(np.concatenate(rows, dtype=kind), dtype=pd.CategoricalDtype(categories))
         give_back()
-    return pd.DataFrame(columns)
+    return pd.DataFrame({name: columns[name] for name in table.columns})
 
 
 def code_type(categories: int):
@@ -466,7 +472,8 @@ def typed_frame(raw, lines, table: TableDef, shown: str):
                   for position, rule in broken.items()]
         values = text if keep.all() else text.where(keep)  # all kept: no copy of the column
         columns[name] = convert(values)
-        give_back()
+        if len(text) >= LARGE:
+            give_back()
     found.sort(key=lambda item: item[:2])
     return pd.DataFrame(columns), [problem for _, _, problem in found]
 
