@@ -524,10 +524,10 @@ def judged_cells(text, field: dict, key: bool):
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
     """The pandera schema's failures as Problems (cells already reported as unparsable are left out)."""
+    if parsed.frame.empty or parsed.table.constraints_hold(parsed.frame):  # then pandera would find nothing
+        return []  # (nor is it imported: a valid package never pays for it)
     import pandera.pandas as pa
 
-    if parsed.frame.empty or parsed.table.constraints_hold(parsed.frame):  # then pandera would find nothing
-        return []
     try:
         parsed.table.pandera_schema(check_types=False).validate(parsed.frame, lazy=True)  # typed_frame made the types
         return []
