@@ -565,7 +565,9 @@ def stated_in_digits(quotes, values, sure):
     readable = pc.invert(pc.match_substring_regex(quotes, UNREADABLE)).fill_null(False)
     rows = np.flatnonzero(readable.to_numpy(zero_copy_only=False))
     flat, parent = digit_runs(quotes if len(rows) == len(quotes) else quotes.take(rows))
-    simple = pc.match_substring_regex(flat, f"^(?:{ASCII_DIGITS})[.,]*$").to_numpy(zero_copy_only=False)
+    simple = pc.ascii_is_decimal(flat).to_numpy(zero_copy_only=False)  # digits alone (most runs), else the pattern
+    rest = np.flatnonzero(~simple)
+    simple[rest] = pc.match_substring_regex(flat.take(rest), f"^(?:{ASCII_DIGITS})[.,]*$").to_numpy(zero_copy_only=False)
     found = pc.cast(pc.replace_substring(pc.utf8_rtrim(flat.filter(simple), ".,"), ",", ""), pa.float64())
     mark_close(sure, values, found.to_numpy(zero_copy_only=False), rows[parent[simple]])
     other = np.flatnonzero(~simple)  # "1,234,56", "1.2.3" (or "...", which holds no number)
