@@ -83,3 +83,22 @@ def test_every_check_kind_has_a_failing_case_in_the_corpus():
 
     failures = "\n".join((case / "expected.txt").read_text(encoding="utf-8") for case in CASES)
     assert [kind for kind in KINDS if f"fails the cross-check {kind}(" not in failures] == []
+
+
+CELL_CASES = [c for c in CASES if c.name.split("-")[0] in ("fdi", "output", "statistics", "survey", "exporters", "reasons", "annotation")]
+
+
+@pytest.mark.parametrize("case", CELL_CASES, ids=[c.name for c in CELL_CASES])
+def test_a_case_says_the_same_when_every_column_is_held_dictionary_encoded(case, scratch, monkeypatch):
+    # A large file is read in blocks, its columns of repeated cells held as Categoricals, judged once per distinct
+    # cell (validate.fast_read); forced on every column of every table, read in small blocks (chunked columns, a
+    # dictionary per block), the corpus's small files must give the same messages.
+    from clusterdata.contrib import validate
+
+    monkeypatch.setattr(validate, "ENCODED_ROWS", 0)
+    monkeypatch.setattr(validate, "REPEATED", 0)
+    monkeypatch.setattr(validate, "BLOCK", 4096)
+    expected = apply(case, scratch)
+    with pytest.raises(BuildFailed) as failure:
+        build(scratch)
+    assert [str(problem) for problem in failure.value.problems] == expected

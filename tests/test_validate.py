@@ -351,3 +351,23 @@ def test_the_quick_constraint_test_passes_a_frame_pandera_passes():
     table, frame = constrained_table(), constrained_frame()
     table.pandera_schema(check_types=False).validate(frame, lazy=True)
     assert table.constraints_hold(frame)
+
+
+def test_a_repeated_text_key_is_found_as_frame_duplicated_finds_it():
+    # repeated_rows sorts a one-column text key (Arrow's, read in blocks) and compares neighbours a slice at a time
+    import pandas as pd
+    import pyarrow as pa
+
+    from clusterdata.contrib.definitions import repeated_rows
+
+    def frame(values, cut):
+        cells = pa.chunked_array([pa.array(values[:cut], pa.large_string()), pa.array(values[cut:], pa.large_string())])
+        return pa.table({"k": cells}).to_pandas(types_mapper={pa.large_string(): pd.StringDtype("pyarrow", na_value=float("nan"))}.get)
+
+    distinct = [f"id-{i:06d}" for i in range(70_000)][::-1]
+    cases = [distinct, ["id-065535"] + distinct[1:],  # the repeat sorts to places 65,535 and 65,536: across two slices
+             ["b", "a", "b"], ["x"], [], ["", ""]]
+    for values in cases:
+        for cut in (0, len(values) // 2):
+            assert repeated_rows(frame(values, cut), ["k"]) == bool(frame(values, cut).duplicated(["k"]).any())
+    assert [repeated_rows(frame(v, 1), ["k"]) for v in cases] == [False, True, True, False, False, True]

@@ -63,9 +63,40 @@ class View:
         """The key of one row (or of its group, for `columns`) as col=value;col=value."""
         return ";".join(f"{c}={key_text(self.col(c)[position])}" for c in (columns or self.table.primary_key))
 
+    def keys(self, positions) -> list[str]:
+        """The keys of the rows at `positions` (ascending), as key() writes them, read from those rows alone
+        (key() reads every row of the key columns once: a large table's few rows need not)."""
+        columns, parts = self.table.primary_key, []
+        for name in columns:
+            if name in self._columns:
+                parts.append([self._columns[name][p] for p in positions])
+            else:
+                series = cells_at(self.frame[name], positions)
+                parts.append(series.astype(object).where(series.notna(), None).tolist())
+        return [";".join(f"{c}={key_text(v)}" for c, v in zip(columns, row)) for row in zip(*parts)]
+
     def report(self, ok: bool, column: str) -> bool:
         """Whether a finding is worth making: every disagreement, and agreements an annotation may need."""
         return not ok or column in self.wanted_columns
+
+
+def cells_at(series, positions):
+    """The cells of a pandas Series at `positions` (ascending), as a Series (a RangeIndex). A str column read
+    block by block is an Arrow chunked array, which a take or mask would first join into one copy of the whole
+    column: its cells are taken chunk by chunk instead."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    positions = np.asarray(positions, dtype=np.int64)
+    arrow = series.array.__arrow_array__() if getattr(series.dtype, "storage", None) == "pyarrow" else None  # str, string
+    if not isinstance(arrow, pa.ChunkedArray) or arrow.num_chunks < 2:
+        return series.iloc[positions].reset_index(drop=True)
+    bounds = np.cumsum([0] + [len(chunk) for chunk in arrow.chunks])
+    cuts = np.searchsorted(positions, bounds)
+    parts = [chunk.take(positions[cuts[i]:cuts[i + 1]] - bounds[i]) for i, chunk in enumerate(arrow.chunks) if cuts[i + 1] > cuts[i]]
+    taken = pa.chunked_array(parts, type=arrow.type)
+    return pd.Series(pa.table({"cells": taken}).to_pandas(types_mapper={arrow.type: series.dtype}.get)["cells"])
 
 
 def fmt(x: float) -> str:
@@ -355,13 +386,16 @@ class InOrder(Check):
     def evaluate(self, view: View) -> Iterator[Finding]:
         first, second = self.first, self.second
         name = f"in_order({second})"
-        a, b = view.col(first), view.col(second)
-        for p in range(view.n):
-            if a[p] is None or b[p] is None:
-                continue
-            ok = float(a[p]) <= float(b[p])
+        import numpy as np
+
+        a, b = (view.frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in (first, second))
+        with np.errstate(invalid="ignore"):
+            both, before = ~np.isnan(a) & ~np.isnan(b), a <= b
+        worth = np.flatnonzero(both if second in view.wanted_columns else both & ~before)  # the rows worth a finding
+        for p, key in zip(worth.tolist(), view.keys(worth)):
+            ok = bool(before[p])
             if view.report(ok, second):
-                yield Finding(ok, name, view.key(p), second, (p,), key_text(float(b[p])), f"is less than {first} {key_text(float(a[p]))}",
+                yield Finding(ok, name, key, second, (p,), key_text(float(b[p])), f"is less than {first} {key_text(float(a[p]))}",
                               f"{key_text(float(b[p]))} vs {key_text(float(a[p]))}")
 
 
@@ -443,56 +477,143 @@ def states(quote: str, value: float) -> bool:
     return close(digit_numbers(quote)) or close(word_numbers(quote))
 
 
-# `states` in Arrow's regular expressions (RE2), exact only on quotes where they read as Python's do: ASCII (\d, \b and
-# lower() agree there), without what SPLIT_DIGIT or READ_AS_ONE would rewrite, without NUL (the marker of a number).
+# `states` in Arrow's regular expressions (RE2), exact only on quotes where they read as Python's do: quotes whose
+# characters beyond ASCII are punctuation, symbols or spaces (not word characters, digits or letters in either engine,
+# so \d, \b, [a-z] and lower() agree), without what SPLIT_DIGIT or READ_AS_ONE would rewrite, without NUL (the
+# marker of a number).
 REWRITTEN = r"[0-9] [0-9Il]\b|[0-9][Il]\b|\x00"
+UNREADABLE = r"[^\x00-\x7f\pP\pS\pZ]|" + REWRITTEN
 ASCII_DIGITS = DIGITS.pattern.replace(r"\d", "[0-9]")
 STATED_CHUNK = 1 << 16  # quotes judged at once by surely_stated
 
 
 def surely_stated(quotes, values):
-    """For each quote (an Arrow string array) and value (a float array), True where `states` is surely True, judged
-    column-wise: the numbers in digits pulled out of every quote at once, then the number words of the rest; False
-    where undecided (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    """For each quote (an Arrow string array, or chunked array) and value (a float array), True where `states` is
+    surely True, judged column-wise, a slice of quotes at a time (the copies stay small): the numbers in digits
+    pulled out of every quote, then the number words of the quotes the digits did not settle; False where undecided
+    (a quote this cannot read exactly, or a value it does not find): the rule then judges."""
+    import numpy as np
+    import pyarrow as pa
+
+    sure, at = np.zeros(len(values), dtype=bool), 0
+    for chunk in quotes.chunks if isinstance(quotes, pa.ChunkedArray) else [quotes]:
+        chunk = chunk.cast(pa.large_string())  # no copy for large_string (a Categorical's quotes are decoded)
+        for start in range(at, at + len(chunk), STATED_CHUNK):
+            stop = min(start + STATED_CHUNK, at + len(chunk))
+            part, part_values, part_sure = chunk.slice(start - at, stop - start), values[start:stop], sure[start:stop]
+            rows = stated_in_digits(part, part_values, part_sure)
+            if len(rows):
+                stated_in_words(part.take(rows), part_values, rows, part_sure)
+        at += len(chunk)
+    return sure
+
+
+def mark_close(sure, values, found, at_rows) -> None:
+    """`states`'s closeness, column-wise: found[i] is a number of the quote at row at_rows[i]; marks those rows sure."""
+    import numpy as np
+
+    value = values[at_rows]
+    tolerance = 1e-6 * np.maximum(1.0, np.abs(value))
+    with np.errstate(all="ignore"):
+        hit = np.logical_or.reduce([np.abs(found * scale - value) <= tolerance for scale in SCALES])
+    sure[at_rows[hit]] = True
+
+
+def digit_runs(quotes):
+    """The runs of digits, points and commas that hold a digit or are longer than one byte, in a large_string array,
+    found in its bytes (a few passes of numpy, not a regular expression per quote): (the runs as a string array,
+    the position of each run's quote). A lone point or comma (punctuation) holds no number."""
+    import numpy as np
+    import pyarrow as pa
+
+    _, offsets, data = quotes.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int64)[quotes.offset : quotes.offset + len(quotes) + 1]
+    start, stop = int(ends[0]), int(ends[-1])
+    if data is None or stop == start:
+        return pa.array([], pa.large_string()), np.zeros(0, dtype=np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8)[start:stop]
+    inside = ((raw >= 0x30) & (raw <= 0x39)) | (raw == 0x2E) | (raw == 0x2C)  # 0-9 . , (comparisons: faster than a look-up)
+    step = np.diff(inside.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    firsts, lasts = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
+    bounds = ends[1:-1] - start  # a run that goes on into the next quote is two runs
+    bounds = bounds[(bounds > 0) & (bounds < len(raw))]
+    across = bounds[inside[bounds] & inside[bounds - 1]]
+    if len(across):
+        firsts, lasts = np.sort(np.concatenate((firsts, across))), np.sort(np.concatenate((lasts, across)))
+    wanted = (lasts - firsts > 1) | (raw[firsts] >= 0x30)
+    firsts, lasts = firsts[wanted] + start, lasts[wanted] + start
+    edges = np.empty(2 * len(firsts), dtype=np.int64)  # runs and the gaps between them tile the bytes: a string array
+    edges[0::2], edges[1::2] = firsts, lasts
+    if not len(edges):
+        return pa.array([], pa.large_string()), np.zeros(0, dtype=np.int64)
+    tiles = pa.LargeStringArray.from_buffers(len(edges) - 1, pa.py_buffer(edges), data)
+    return tiles.take(np.arange(0, len(edges) - 1, 2)), np.searchsorted(ends, firsts, side="right") - 1
+
+
+def stated_in_digits(quotes, values, sure):
+    """Marks in `sure` the rows whose quote states the value in digits; returns the readable rows left undecided.
+
+    A number in digits lies within a run of digits, points and commas; a run that is one number followed by points
+    or commas alone ("2004.", "1,234") is that number (DIGITS finds it and nothing else in the run); the quotes with
+    other runs ("1,234,56", "1.2.3") have each number marked by NULs and split out."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
-    if len(values) > STATED_CHUNK:  # by slices (no copy): the column-wise steps' copies of the quotes stay small
-        return np.concatenate([surely_stated(quotes.slice(start, STATED_CHUNK), values[start:start + STATED_CHUNK])
-                               for start in range(0, len(values), STATED_CHUNK)])
-    sure = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
-        return sure
+        return np.zeros(0, dtype=np.int64)
     quotes = quotes.cast(pa.large_string())
-    readable = pc.and_(pc.string_is_ascii(quotes), pc.invert(pc.match_substring_regex(quotes, REWRITTEN))).fill_null(False)
+    readable = pc.invert(pc.match_substring_regex(quotes, UNREADABLE)).fill_null(False)
     rows = np.flatnonzero(readable.to_numpy(zero_copy_only=False))
+    flat, parent = digit_runs(quotes if len(rows) == len(quotes) else quotes.take(rows))
+    simple = pc.ascii_is_decimal(flat).to_numpy(zero_copy_only=False)  # digits alone (most runs), else the pattern
+    rest = np.flatnonzero(~simple)
+    simple[rest] = pc.match_substring_regex(flat.take(rest), f"^(?:{ASCII_DIGITS})[.,]*$").to_numpy(zero_copy_only=False)
+    found = pc.cast(pc.replace_substring(pc.utf8_rtrim(flat.filter(simple), ".,"), ",", ""), pa.float64())
+    mark_close(sure, values, found.to_numpy(zero_copy_only=False), rows[parent[simple]])
+    other = np.flatnonzero(~simple)  # "1,234,56", "1.2.3" (or "...", which holds no number)
+    if len(other):
+        odd = rows[np.unique(parent[other])]
+        parts = pc.split_pattern(pc.replace_substring_regex(quotes.take(odd), ASCII_DIGITS, "\x00\\0\x00"), "\x00")
+        flat, parent = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
+        place = np.arange(len(flat)) - parts.offsets.to_numpy()[parent]  # the parts at odd places are the numbers
+        numbers = np.flatnonzero(place % 2 == 1)
+        found = pc.cast(pc.replace_substring(flat.take(numbers), ",", ""), pa.float64())
+        mark_close(sure, values, found.to_numpy(zero_copy_only=False), odd[parent[numbers]])
+    return rows[~sure[rows]]
 
-    def close(found, at_rows):  # `states`'s closeness, column-wise: found[i] is a number of the quote at row at_rows[i]
-        value = values[at_rows]
-        tolerance = 1e-6 * np.maximum(1.0, np.abs(value))
-        with np.errstate(all="ignore"):
-            hit = np.logical_or.reduce([np.abs(found * scale - value) <= tolerance for scale in SCALES])
-        sure[at_rows[hit]] = True
 
-    # digits: each number marked by NULs and split out; the parts at odd places of a quote's list are its numbers
-    parts = pc.split_pattern(pc.replace_substring_regex(quotes.take(rows), ASCII_DIGITS, "\x00\\0\x00"), "\x00")
-    flat, parent = pc.list_flatten(parts), pc.list_parent_indices(parts).to_numpy()
-    place = np.arange(len(flat)) - parts.offsets.to_numpy()[parent]
-    numbers = np.flatnonzero(place % 2 == 1)
-    found = pc.cast(pc.replace_substring(flat.take(numbers), ",", ""), pa.float64()).to_numpy(zero_copy_only=False)
-    close(found, rows[parent[numbers]])
-    # words, on the quotes the digits did not settle
-    rows = rows[~sure[rows]]
-    lower = pc.utf8_lower(quotes.take(rows))
+def stated_in_words(quotes, values, rows, sure) -> None:
+    """Marks in `sure` the `rows` whose quote (in `quotes`, one a row) states the value in number words (readable quotes).
+
+    A word of one token matches where the lower-cased quote has a run of letters and hyphens that is the word, or
+    begins with it and a hyphen (no letter or hyphen before it, no letter after it: the rule's pattern); the runs
+    of every quote are looked up in the words at once. The words of two tokens ("a decade") are searched for."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lower = pc.utf8_lower(quotes)
+    runs = pc.split_pattern_regex(lower, "[^a-z-]+")
+    flat, parent = pc.list_flatten(runs), pc.list_parent_indices(runs).to_numpy()
+    single = [(word, value) for word, value, _ in WORDS if " " not in word]
+    lookup = pa.array([word for word, _ in single], pa.large_string())
+    numbers = np.array([value for _, value in single])
+    hyphened = np.flatnonzero(pc.match_substring(flat, "-").to_numpy(zero_copy_only=False))
+    hyphened_runs = flat.take(hyphened)
+    for candidates, at in ((flat, parent),  # the run itself, then the run cut before its first and its second hyphen
+                           (pc.replace_substring_regex(hyphened_runs, "-.*", ""), parent[hyphened]),
+                           (pc.replace_substring_regex(hyphened_runs, "^([^-]*-[^-]*)-.*", "\\1"), parent[hyphened])):
+        found = pc.index_in(candidates, value_set=lookup).to_numpy(zero_copy_only=False)
+        hit = np.flatnonzero(~np.isnan(found))  # index_in gives null (NaN here) where the run is no word
+        mark_close(sure, values, numbers[found[hit].astype(np.int64)], rows[at[hit]])
     for word, value, _ in WORDS:
-        has = np.flatnonzero(pc.match_substring(lower, word).to_numpy(zero_copy_only=False))
-        if len(has):
-            pattern = rf"(?:^|[^a-z-]){re.escape(word)}(?:[^a-z]|$)"
-            has = has[pc.match_substring_regex(lower.take(has), pattern).to_numpy(zero_copy_only=False)]
-            close(np.full(len(has), value), rows[has])
-    return sure
+        if " " in word:
+            has = np.flatnonzero(pc.match_substring(lower, word).to_numpy(zero_copy_only=False))
+            if len(has):
+                pattern = rf"(?:^|[^a-z-]){re.escape(word)}(?:[^a-z]|$)"
+                has = has[pc.match_substring_regex(lower.take(has), pattern).to_numpy(zero_copy_only=False)]
+                mark_close(sure, values, np.full(len(has), value), rows[has])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -515,13 +636,14 @@ class StatedByQuote(Check):
         present = (view.frame[column].notna() & series.notna()).to_numpy(dtype=bool)
         values = view.frame[column].to_numpy(dtype="float64", na_value=np.nan)
         rows = np.flatnonzero(present)
-        sure = np.zeros(view.n, dtype=bool)
-        sure[rows] = surely_stated(pa.Array.from_pandas(series if len(rows) == view.n else series.iloc[rows]), values[rows])  # the rule judges the rest
-        for p in rows if column in view.wanted_columns else np.flatnonzero(present & ~sure):
+        sure = surely_stated(pa.Array.from_pandas(series), values) & present  # the rule judges the rest (no value: never sure)
+        judged = rows if column in view.wanted_columns else np.flatnonzero(present & ~sure)
+        # the quotes and keys of the rows judged, at once (not a look-up each, nor a list of every row's key)
+        for p, quoted, key in zip(judged, cells_at(series, judged).tolist(), view.keys(judged)):
             value = float(values[p])
-            ok = bool(sure[p]) or states(series.iat[p], value) or (bool(allowed) and view.key(p) in allowed)
+            ok = bool(sure[p]) or states(quoted, value) or (bool(allowed) and key in allowed)
             if view.report(ok, column):
-                yield Finding(ok, name, view.key(p), column, (p,), fmt(value),
+                yield Finding(ok, name, key, column, (int(p),), fmt(value),
                               f"is not a number its {quote} states (as digits, at a scale, or in words): "
                               f"write the value the {quote} gives", f"{fmt(value)} vs not stated")
 

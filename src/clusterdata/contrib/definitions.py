@@ -125,9 +125,7 @@ class TableDef:
                     or ("minLength" in c and not (lengths >= c["minLength"]).all())
                     or ("maxLength" in c and not (lengths <= c["maxLength"]).all())):
                 return False
-        if len(self.primary_key) == 1:  # is_unique counts repeated missing values, as duplicated does
-            return frame[self.primary_key[0]].is_unique
-        return not (self.primary_key and frame.duplicated(self.primary_key).any())
+        return not (self.primary_key and repeated_rows(frame, self.primary_key))
 
     def arrow_schema(self):
         """The Arrow schema of the Parquet file: enums dictionary-encoded, units and descriptions as field metadata."""
@@ -140,6 +138,27 @@ class TableDef:
             out.append(pa.field(f.name, kind, nullable=not f.required, metadata=meta))
         return pa.schema(out)
 
+
+
+def repeated_rows(frame, columns: list[str]) -> bool:
+    """Whether two rows of `frame` have the same `columns`. A key of one text column (Arrow's) is sorted and its
+    neighbours compared a slice at a time: frame.duplicated would hash a copy of every value and number every row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(columns) != 1:
+        return bool(frame.duplicated(columns).any())
+    column = frame[columns[0]]
+    if len(column) <= 1 << 16 or getattr(column.dtype, "storage", None) != "pyarrow" or column.hasnans:
+        return not column.is_unique  # is_unique counts repeated missing values, as duplicated does
+    cells = column.array.__arrow_array__()
+    cells = cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells
+    order = pc.sort_indices(cells)
+    for start in range(0, len(cells) - 1, 1 << 16):
+        piece = cells.take(order.slice(start, (1 << 16) + 1))  # each slice overlaps the next by one value
+        if pc.any(pc.equal(piece.slice(1), piece.slice(0, len(piece) - 1))).as_py():
+            return True
+    return False
 
 
 class DefinitionError(ValueError):

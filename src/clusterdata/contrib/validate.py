@@ -12,6 +12,7 @@ import csv
 import json
 from contextlib import contextmanager
 import functools
+import itertools
 import os
 import math
 import re
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from .._types import FIELD_TYPES
 from .._safety import FORMULA_START, character_name, is_formula, printable
-from .checks import View, identity, run_checks, unmatched_selectors
+from .checks import View, cells_at, identity, run_checks, unmatched_selectors
 from .definitions import TableDef, read_definitions_reporting
 
 MISSING_MARKERS = {"na", "n/a", "nan", "null", "none", "nil", "missing", "-", "--", "\u2014", "\u2013", "?", ".."}
@@ -246,31 +247,96 @@ def quoted_names(columns: list[str]) -> str:
     return ", ".join(f'"{printable(c, 40)}"' for c in columns[:10]) + (f" and {len(columns) - 10} more" if len(columns) > 10 else "")
 
 
+BLOCK = 1 << 22  # bytes of a file that fast_read parses at once: the whole file is never held twice
+REPEATED = 8  # a column whose first block has at most 1/8 as many distinct cells as rows is held dictionary-encoded
+ENCODED_ROWS = 1000  # ... when that block has at least this many rows (small tables stay plain text)
+LARGE = 100_000  # rows: a table this long has Arrow's freed memory given back after each column is typed
+
+
 def fast_read(path: Path, table: TableDef):
-    """The cells as strings (pandas' str dtype over Arrow's buffers, not copied), read once by Arrow's CSV
-    reader; None where the file is not regular enough for it (then exact_read names what is wrong)."""
+    """The cells as strings, read once by Arrow's streaming CSV reader, block by block; None where the file is not
+    regular enough for it (then exact_read names what is wrong). A column of repeated cells (a unit, a status) is
+    a pandas Categorical (each distinct cell held once, judged once by typed_frame), the others pandas' str over
+    Arrow's buffers (not copied): a large file is held in memory once, in about its size."""
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
     from pyarrow import csv as arrow_csv
 
     with open(path, "rb") as f:
         if f.read(3) == b"\xef\xbb\xbf":
             return None  # Arrow would skip the byte-order mark silently
-    try:
-        arrow = arrow_csv.read_csv(
+    plain, codes, keys = {c: [] for c in table.columns}, {}, {}
+    encoded = pa.dictionary(pa.int32(), pa.large_string())
+
+    def reader(types):
+        return arrow_csv.open_csv(
             path,
+            read_options=arrow_csv.ReadOptions(block_size=BLOCK),
             parse_options=arrow_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=arrow_csv.ConvertOptions(column_types={c: pa.large_string() for c in table.columns},
-                                                     strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
+            convert_options=arrow_csv.ConvertOptions(column_types=dict(zip(table.columns, types)),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+    try:
+        first = reader([pa.large_string()] * len(table.columns))
+        if first.schema.names != table.columns or any(not pa.types.is_large_string(t) for t in first.schema.types):
+            return None
+        sample = next(iter(first), None)  # the first block says which columns repeat their cells
+        types = [encoded if sample is not None and len(sample) >= ENCODED_ROWS and pc.count_distinct(column).as_py() * REPEATED <= len(sample)
+                 else pa.large_string() for column in (sample.columns if sample is not None else table.columns)]
+        # read again with those columns dictionary-encoded by the reader (the first reader, and the blocks it read
+        # ahead, let go); a file without such columns is read on
+        if encoded in types:
+            del first, sample
+            batches = reader(types)
+        else:
+            batches = itertools.chain([sample] if sample is not None else [], first)
+        for batch in batches:
+            if any(line_break_inside(column.dictionary if pa.types.is_dictionary(column.type) else column)
+                   for column in batch.columns):  # then the lines are not the rows
+                return None
+            for name, column in zip(table.columns, batch.columns):
+                if pa.types.is_dictionary(column.type):  # each block has its own dictionary: made one below
+                    keys.setdefault(name, []).append(column.dictionary)
+                    codes.setdefault(name, []).append(column.indices)
+                else:
+                    plain[name].append(column)
+            del batch
+            if codes:
+                give_back()  # a large file: the reader's blocks, given back as they are read
     except (pa.ArrowInvalid, OSError):  # bytes that are not UTF-8, a row of another length, an empty file
         return None
-    if arrow.column_names != table.columns or any(not pa.types.is_large_string(t) for t in arrow.schema.types):
-        return None
-    if any(line_break_inside(column) for column in arrow.columns):  # then the lines are not the rows
-        return None
     text = pd.StringDtype("pyarrow", na_value=float("nan"))  # pandas' str, which holds large_string: no cast
-    return arrow.to_pandas(types_mapper={pa.large_string(): text}.get)
+    cells = pa.table({name: pa.chunked_array(plain[name], type=pa.large_string()) for name in table.columns if name not in codes})
+    columns = dict(cells.to_pandas(types_mapper={pa.large_string(): text}.get).items())
+    for name in list(codes):
+        # every block's distinct cells numbered at once (in order of appearance), then each row by its block's numbers
+        dictionaries, blocks = keys.pop(name), codes.pop(name)
+        whole = pc.dictionary_encode(pa.concat_arrays(dictionaries))
+        kind = code_type(len(whole.dictionary))
+        numbers = whole.indices.to_numpy(zero_copy_only=False).astype(kind)
+        starts = np.cumsum([0] + [len(d) for d in dictionaries])
+        rows = [numbers[start:][block.to_numpy(zero_copy_only=False)] for start, block in zip(starts, blocks)]
+        categories = pd.Index(whole.dictionary.to_pandas(types_mapper={pa.large_string(): text}.get))
+        columns[name] = pd.Categorical.from_codes(np.concatenate(rows, dtype=kind), dtype=pd.CategoricalDtype(categories))
+        give_back()
+    return pd.DataFrame({name: columns[name] for name in table.columns})
+
+
+def code_type(categories: int):
+    """The smallest integer type pandas numbers this many categories with."""
+    import numpy as np
+
+    return np.int8 if categories < 2**7 else np.int16 if categories < 2**15 else np.int32
+
+
+def give_back() -> None:
+    """Return the memory Arrow's allocator holds for reuse to the system: the temporaries of a large table's
+    column-wise steps would otherwise add up in the process's peak, as if all were alive at once."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 @functools.cache
@@ -313,10 +379,10 @@ def cell_bytes(cells):
 
 
 def line_break_inside(column) -> bool:
-    """Whether a cell of an Arrow text column holds a line break (\\n or \\r): a scan of its bytes, chunk by chunk."""
+    """Whether a cell of an Arrow text column (or array) holds a line break (\\n or \\r): a scan of its bytes, chunk by chunk."""
     import numpy as np
 
-    for chunk in column.chunks:
+    for chunk in getattr(column, "chunks", [column]):
         _, offsets, data = chunk.buffers()
         if data is not None and len(chunk):
             ends = np.frombuffer(offsets, dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]  # large_string
@@ -338,7 +404,8 @@ def blank_rows(raw):
         candidates = blank.nonzero()[0]
         if not len(candidates):
             break
-        blank[candidates] = (raw[column].iloc[candidates].str.strip() == "").to_numpy()
+        cells = raw[column] if len(candidates) == len(raw) else cells_at(raw[column], candidates)
+        blank[candidates] = (cells.str.strip() == "").to_numpy()
     return blank
 
 
@@ -380,58 +447,85 @@ def exact_read(path: Path, table: TableDef, shown: str, skip_bom: bool):
 def typed_frame(raw, lines, table: TableDef, shown: str):
     """The typed frame and the cells that break their column's syntax (reported in line, then column order).
 
-    A vectorised test passes most cells; each cell it does not pass is judged by parse_cell, the one
-    place of the rules (the fast test may only be stricter, never more lenient).
+    A column of repeated cells (a Categorical, from fast_read) is judged and converted once per distinct cell,
+    then spread over its rows by their codes; a text column stays a Categorical (not a copy per row).
     """
     import numpy as np
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     found, columns = [], {}
     for order, name in enumerate(table.columns):
         field = table.field(name)
-        constraints = field.get("constraints", {})
-        rules = {"key": name in table.primary_key, "enum": "enum" in constraints,
-                 "limit": None if "maxLength" in constraints else TEXT_LIMIT}
-        text = raw[name]
-        cells = text.tolist() if len(text) <= SMALL else None  # a few cells: judged as Python strings
-        empty = (text == "").to_numpy(dtype=bool) if cells is None else np.array([cell == "" for cell in cells], dtype=bool)
-        empty_is_value = "" not in field.get("missingValues", [""])
-        if cells is not None:  # the rule itself is cheaper than the vectorised tests' fixed costs
-            ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in cells], dtype=bool)
-        elif field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
-            size, first, last, unusual = cell_bytes(text.array.__arrow_array__())
-            PRINTABLE, MARKER_START, FORMULA_BYTE = byte_tables()
-            ok = size <= TEXT_LIMIT  # bytes are at least the characters: a longer cell is judged by its characters, below
-            ok[unusual] &= ~text[unusual].str.contains(SUSPECT).to_numpy(dtype=bool)  # only these can hold one
-            ends = ~(PRINTABLE[first] & PRINTABLE[last]) & ~empty  # only these can have spaces to strip
-            ok[ends] &= (text[ends] == text[ends].str.strip()).to_numpy(dtype=bool)
-            short = (size <= 4 * LONGEST_MARKER) & MARKER_START[first]  # only these can be a missing-value marker
-            ok[short] &= ~text[short].str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
-            if rules["key"]:
-                ok &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
-            if not rules["enum"]:  # is_formula, the rule, judges only the cells whose first byte may begin FORMULA_START
-                ok[[p for p in np.flatnonzero(FORMULA_BYTE[first]) if is_formula(text.iat[p])]] = False
-        else:
-            ok = empty | text.str.fullmatch(FIELD_TYPES[field["type"]].syntax).to_numpy(dtype=bool)
-            if field["type"] == "integer":
-                ok &= (text.str.lstrip("-").str.len() <= INTEGER_DIGITS).to_numpy(dtype=bool)
-            elif field["type"] == "number":
-                ok &= (text.str.lstrip("-").str.replace(".", "", regex=False).str.lstrip("0").str.len() <= NUMBER_DIGITS).to_numpy(dtype=bool)
-        for position in np.flatnonzero(~ok):
-            _, rule = parse_cell(text.iat[position], field["type"], **rules)
-            if rule is None:  # a candidate the fast test could not clear (e.g. a mojibake look-alike) that is fine
-                ok[position] = True
-                continue
-            found.append((lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule)))
-        keep = (ok & ~empty) | (empty_is_value & empty)
+        convert, text = FIELD_TYPES[field["type"]].convert, raw[name]
+        if isinstance(text.dtype, pd.CategoricalDtype):
+            cells, codes = pd.Series(text.cat.categories), text.cat.codes.to_numpy()
+            broken, keep = judged_cells(cells, field, name in table.primary_key)
+            for position in np.flatnonzero(np.isin(codes, list(broken))) if broken else ():
+                cell = codes[position]
+                found.append((lines[position], order, Problem(shown, lines[position], name, cells.iat[cell], broken[cell])))
+            if field["type"] == "string":
+                categories = pd.CategoricalDtype(pd.Index(convert(cells)))
+                kept = codes if keep.all() else np.where(keep[codes], codes, np.array(-1, dtype=codes.dtype))  # -1: empty
+                columns[name] = pd.Categorical.from_codes(kept, dtype=categories)
+            else:
+                columns[name] = pd.Series(convert(cells.where(keep))).array.take(codes)
+            continue
+        broken, keep = judged_cells(text, field, name in table.primary_key)
+        found += [(lines[position], order, Problem(shown, lines[position], name, text.iat[position], rule))
+                  for position, rule in broken.items()]
         values = text if keep.all() else text.where(keep)  # all kept: no copy of the column
-        columns[name] = FIELD_TYPES[field["type"]].convert(values)
+        columns[name] = convert(values)
+        if len(text) >= LARGE:
+            give_back()
     found.sort(key=lambda item: item[:2])
     # from the arrays, not the Series: no index to align, and no copy of a column
     frame = pd.DataFrame({name: getattr(values, "array", values) for name, values in columns.items()}, copy=False)
     return frame, [problem for _, _, problem in found]
+
+
+def judged_cells(text, field: dict, key: bool):
+    """The cells of one column (a str Series) that break its syntax, {position: rule}, and which cells hold a value.
+
+    A vectorised test passes most cells; each cell it does not pass is judged by parse_cell, the one
+    place of the rules (the fast test may only be stricter, never more lenient).
+    """
+    import numpy as np
+
+    constraints = field.get("constraints", {})
+    rules = {"key": key, "enum": "enum" in constraints, "limit": None if "maxLength" in constraints else TEXT_LIMIT}
+    cells = text.tolist() if len(text) <= SMALL else None  # a few cells: judged as Python strings
+    empty = (text == "").to_numpy(dtype=bool) if cells is None else np.array([cell == "" for cell in cells], dtype=bool)
+    empty_is_value = "" not in field.get("missingValues", [""])
+    if cells is not None:  # the rule itself is cheaper than the vectorised tests' fixed costs
+        ok = np.array([parse_cell(cell, field["type"], **rules)[1] is None for cell in cells], dtype=bool)
+    elif field["type"] == "string":  # the syntax of text is any text: the rules are the text rules
+        size, first, last, unusual = cell_bytes(text.array.__arrow_array__())
+        PRINTABLE, MARKER_START, FORMULA_BYTE = byte_tables()
+        ok = size <= TEXT_LIMIT  # bytes are at least the characters: a longer cell is judged by its characters, below
+        ok[unusual] &= ~cells_at(text, unusual).str.contains(SUSPECT).to_numpy(dtype=bool)  # only these can hold one
+        ends = np.flatnonzero(~(PRINTABLE[first] & PRINTABLE[last]) & ~empty)  # only these can have spaces to strip
+        cells = cells_at(text, ends)
+        ok[ends] &= (cells == cells.str.strip()).to_numpy(dtype=bool)
+        short = np.flatnonzero((size <= 4 * LONGEST_MARKER) & MARKER_START[first])  # only these can be a missing-value marker
+        ok[short] &= ~cells_at(text, short).str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+        if rules["key"]:
+            ok &= ~text.str.contains("\n", regex=False).to_numpy(dtype=bool)
+        if not rules["enum"]:  # is_formula, the rule, judges only the cells whose first byte may begin FORMULA_START
+            ok[[p for p in np.flatnonzero(FORMULA_BYTE[first]) if is_formula(text.iat[p])]] = False
+    else:
+        ok = empty | text.str.fullmatch(FIELD_TYPES[field["type"]].syntax).to_numpy(dtype=bool)
+        if field["type"] == "integer":
+            ok &= (text.str.lstrip("-").str.len() <= INTEGER_DIGITS).to_numpy(dtype=bool)
+        elif field["type"] == "number":
+            ok &= (text.str.lstrip("-").str.replace(".", "", regex=False).str.lstrip("0").str.len() <= NUMBER_DIGITS).to_numpy(dtype=bool)
+    broken = {}
+    for position in np.flatnonzero(~ok):
+        _, rule = parse_cell(text.iat[position], field["type"], **rules)
+        if rule is None:  # a candidate the fast test could not clear (e.g. a mojibake look-alike) that is fine
+            ok[position] = True
+        else:
+            broken[int(position)] = rule
+    return broken, (ok & ~empty) | (empty_is_value & empty)
 
 
 def schema_problems(parsed: ParsedTable, reported: set) -> list[Problem]:
